@@ -1,0 +1,100 @@
+#include "api/api_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/url/parse.hpp>
+
+#include "api/error_response.h"
+#include "api/request_authenticator.h"
+#include "api/router.h"
+#include "common/random_id.h"
+
+namespace cuplane::api {
+namespace {
+
+const std::string* FindHeader(const ApiRequest& request, std::string_view name) {
+  for (const auto& [k, v] : request.headers) {
+    if (EqualsIgnoreCase(k, name)) return &v;
+  }
+  return nullptr;
+}
+
+struct ParsedTarget {
+  std::string path;  // as sent (still percent-encoded)
+  std::string decoded_path;
+  std::vector<std::pair<std::string, std::string>> query;
+};
+
+Result<ParsedTarget> ParseTarget(const std::string& target) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return MakeError(ErrorCode::kInvalidHTTPRequest, "the request target is not valid");
+  ParsedTarget parsed;
+  parsed.path = std::string(url->encoded_path());
+  parsed.decoded_path = url->path();
+  for (auto param : url->params()) {
+    parsed.query.emplace_back(param.key, param.has_value ? param.value : std::string());
+  }
+  return parsed;
+}
+
+ApiResponse Success(const boost::json::value& result, const std::string& request_id) {
+  ApiResponse response;
+  response.status = 200;
+  response.body =
+      boost::json::serialize(boost::json::object{{"requestId", request_id}, {"result", result}});
+  response.headers = {{"Content-Type", "application/json"}, {"x-bce-request-id", request_id}};
+  return response;
+}
+
+}  // namespace
+
+ApiResponse ApiService::Handle(const ApiRequest& request) {
+  const std::string request_id = NewUuid();
+  auto fail = [&](const Error& error) { return MakeErrorResponse(error, request_id); };
+  try {
+    if (request.method != "POST") {
+      return fail(MakeError(ErrorCode::kInvalidHTTPRequest, "every API call is a POST"));
+    }
+    auto target = ParseTarget(request.target);
+    if (!target.ok()) return fail(target.error());
+    if (!IsKnownPath(target->decoded_path)) {
+      return fail(MakeError(ErrorCode::kInvalidURI, "no API at this path"));
+    }
+    std::string action;
+    for (const auto& [k, v] : target->query) {
+      if (k == "Action") {
+        action = v;
+        break;
+      }
+    }
+    const Route* route = FindRoute(target->decoded_path, action);
+    if (!route) {
+      return fail(MakeError(ErrorCode::kInvalidAction, action.empty()
+                                                           ? "the Action query parameter is missing"
+                                                           : "unknown Action for this path"));
+    }
+
+    CallContext call{context_, {},           std::move(target->query),
+                     {},       request.body, context_.clock.Now()};
+    auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
+    const std::string* authorization = FindHeader(request, "Authorization");
+    auto principal = Authenticate(context_, signable, authorization, call.now);
+    if (!principal.ok()) return fail(principal.error());
+    call.principal = std::move(*principal);
+    call.authorization = *authorization;
+    if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
+      return fail(allowed.error());
+    }
+
+    auto body = ParseBodyObject(request.body);
+    if (!body.ok()) return fail(body.error());
+    auto result = route->handler(call, JsonFields(*body, ""));
+    if (!result.ok()) return fail(result.error());
+    return Success(*result, request_id);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed: {}", request_id, e.what());
+    return fail(MakeError(ErrorCode::kInternalError, "internal error"));
+  }
+}
+
+}  // namespace cuplane::api

@@ -1,0 +1,49 @@
+// Reading request bodies: typed, bounded access to the fields of a JSON object, where every
+// refusal is an InvalidParameter error that names the field (with its path, e.g.
+// "billing.reservation.reservationLength"). A JSON null counts as absent (SPEC §1).
+#pragma once
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+
+namespace cuplane::api {
+
+// Parses a request body: a JSON object, nesting bounded. An empty body reads as {}.
+// MalformedJSON when it is not a JSON object.
+Result<boost::json::object> ParseBodyObject(std::string_view body);
+
+class JsonFields {
+ public:
+  // `path` prefixes field names in messages ("" at the top level).
+  JsonFields(const boost::json::object& object, std::string path)
+      : object_(object), path_(std::move(path)) {}
+
+  Result<std::string> RequiredString(std::string_view key, size_t max_length) const;
+  Result<std::optional<std::string>> OptionalString(std::string_view key, size_t max_length) const;
+  Result<std::int64_t> RequiredInt(std::string_view key, std::int64_t min, std::int64_t max) const;
+  Result<std::optional<std::int64_t>> OptionalInt(std::string_view key, std::int64_t min,
+                                                  std::int64_t max) const;
+  Result<std::optional<bool>> OptionalBool(std::string_view key) const;
+  Result<JsonFields> RequiredObject(std::string_view key) const;
+  Result<std::optional<JsonFields>> OptionalObject(std::string_view key) const;
+
+  // "billing.reservation" style name of a field of this object.
+  std::string Name(std::string_view key) const;
+
+ private:
+  // The value of `key`, or nullptr when absent or null.
+  const boost::json::value* Find(std::string_view key) const;
+
+  const boost::json::object& object_;
+  std::string path_;
+};
+
+// Case-insensitive ASCII comparison, for enum-like fields the SPEC reads case-insensitively.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace cuplane::api

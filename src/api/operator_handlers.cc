@@ -1,0 +1,101 @@
+#include "api/operator_handlers.h"
+
+#include "core/accounts.h"
+#include "scheduler/scheduler.h"
+
+namespace cuplane::api {
+namespace {
+
+constexpr size_t kMaxIdLength = 128;
+constexpr std::int64_t kMaxAdvanceSeconds = 100LL * 366 * 86400;  // a century
+
+Error Invalid(const std::string& message) {
+  return MakeError(ErrorCode::kInvalidParameter, message);
+}
+
+boost::json::object EncodeLedgerEntry(const core::LedgerEntry& e) {
+  boost::json::object entry{
+      {"time", FormatUtc(e.time)}, {"amount", e.amount}, {"kind", core::ToString(e.kind)}};
+  if (!e.instance_id.empty()) entry["instanceId"] = e.instance_id;
+  if (!e.note.empty()) entry["note"] = e.note;
+  return entry;
+}
+
+}  // namespace
+
+Result<boost::json::value> HandleAdvanceClock(CallContext& call, const JsonFields& body) {
+  if (!call.server.clock.IsVirtual()) {
+    return MakeError(ErrorCode::kOperationNotAllowed,
+                     "AdvanceClock needs a server started with --clock virtual");
+  }
+  CUPLANE_ASSIGN_OR_RETURN(auto seconds, body.OptionalInt("seconds", 1, kMaxAdvanceSeconds));
+  CUPLANE_ASSIGN_OR_RETURN(auto to_text, body.OptionalString("to", 64));
+  if (seconds.has_value() == (to_text.has_value() && !to_text->empty())) {
+    return Invalid("give exactly one of seconds (> 0) or to (RFC 3339)");
+  }
+  UnixSeconds now = call.server.clock.Now();
+  UnixSeconds target = now;
+  if (seconds) {
+    target = now + *seconds;
+  } else {
+    auto parsed = ParseRfc3339(*to_text);
+    if (!parsed) return Invalid("to must be an RFC 3339 time");
+    if (*parsed <= now) return Invalid("to must be later than the current virtual time");
+    if (*parsed - now > kMaxAdvanceSeconds) return Invalid("to is too far in the future");
+    target = *parsed;
+  }
+  CUPLANE_ASSIGN_OR_RETURN(UnixSeconds reached, call.server.scheduler.AdvanceVirtualClock(target));
+  return boost::json::value(boost::json::object{{"now", FormatUtc(reached)}});
+}
+
+Result<boost::json::value> HandleDescribeClock(CallContext& call, const JsonFields& body) {
+  return boost::json::value(
+      boost::json::object{{"now", FormatUtc(call.server.clock.Now())},
+                          {"mode", call.server.clock.IsVirtual() ? "virtual" : "system"}});
+}
+
+Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(auto marker_text, body.OptionalString("marker", 32));
+  CUPLANE_ASSIGN_OR_RETURN(auto max_keys, body.OptionalInt("maxKeys", 1, 1000));
+  std::int64_t marker = 0;
+  if (marker_text && !marker_text->empty()) {
+    try {
+      size_t used = 0;
+      marker = std::stoll(*marker_text, &used);
+      if (used != marker_text->size() || marker <= 0) throw std::invalid_argument("marker");
+    } catch (const std::exception&) {
+      return Invalid("marker must be a value returned as nextMarker");
+    }
+  }
+  auto page = call.server.store.Write<core::AccountStatement>([&](store::Transaction& tx) {
+    return core::DescribeAccount(tx, account_id, marker, static_cast<int>(max_keys.value_or(100)),
+                                 call.server.lifecycle, call.now);
+  });
+  if (!page.ok()) return page.error();
+  boost::json::array ledger;
+  for (const auto& e : page->entries) ledger.push_back(EncodeLedgerEntry(e));
+  boost::json::object result{{"accountId", page->account.account_id},
+                             {"name", page->account.name},
+                             {"balance", page->account.balance},
+                             {"inArrears", page->account.in_arrears_since.has_value()},
+                             {"ledger", std::move(ledger)}};
+  if (page->next_marker > 0) result["nextMarker"] = std::to_string(page->next_marker);
+  return boost::json::value(std::move(result));
+}
+
+Result<boost::json::value> HandleDescribeInventory(CallContext& call, const JsonFields& body) {
+  auto pools = call.server.store.Read<std::vector<core::Pool>>(
+      [&](store::Transaction& tx) -> Result<std::vector<core::Pool>> { return tx.ListPools(); });
+  if (!pools.ok()) return pools.error();
+  boost::json::array items;
+  for (const core::Pool& p : *pools) {
+    items.push_back(boost::json::object{{"region", p.region},
+                                        {"type", p.type},
+                                        {"totalUnits", p.total_units},
+                                        {"allocatedUnits", p.allocated_units}});
+  }
+  return boost::json::value(boost::json::object{{"pools", std::move(items)}});
+}
+
+}  // namespace cuplane::api

@@ -1,0 +1,13 @@
+// The operator plane (SPEC §6): POST /v1/operator?Action=..., operator keys only.
+#pragma once
+
+#include "api/server_context.h"
+
+namespace cuplane::api {
+
+Result<boost::json::value> HandleAdvanceClock(CallContext& call, const JsonFields& body);
+Result<boost::json::value> HandleDescribeClock(CallContext& call, const JsonFields& body);
+Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFields& body);
+Result<boost::json::value> HandleDescribeInventory(CallContext& call, const JsonFields& body);
+
+}  // namespace cuplane::api

@@ -1,0 +1,22 @@
+// Who sent this request: verifies bce-auth-v1 against the access key's secret (SPEC §2).
+#pragma once
+
+#include "api/router.h"
+#include "api/server_context.h"
+#include "auth/bce_signer.h"
+#include "common/error.h"
+#include "core/model.h"
+
+namespace cuplane::api {
+
+// AccessDenied (no header), InvalidHTTPAuthHeader, RequestExpired, InvalidAccessKeyId
+// (unknown or disabled) or SignatureDoesNotMatch; otherwise the caller with its policies,
+// read fresh from the store so a disabled key or a detached policy counts at once.
+Result<core::Principal> Authenticate(const ServerContext& server,
+                                     const auth::SignableRequest& request,
+                                     const std::string* authorization, UnixSeconds now);
+
+// AccessDenied unless the principal may call an action needing `access`.
+Status Authorize(const core::Principal& principal, Access access);
+
+}  // namespace cuplane::api

@@ -1,0 +1,29 @@
+// (path, Action) -> handler (SPEC §1 routes). Adding an action is adding one row to the table
+// in router.cc.
+#pragma once
+
+#include <string_view>
+
+#include "api/server_context.h"
+
+namespace cuplane::api {
+
+// Which credentials and policy an action needs.
+enum class Access {
+  kRead,      // Describe*: any of the three Qianfan policies
+  kWrite,     // purchases and changes: FullControl or ServiceOperate
+  kOperator,  // the operator plane: an operator key
+};
+
+struct Route {
+  std::string_view path;
+  std::string_view action;
+  Access access;
+  Handler handler;
+};
+
+bool IsKnownPath(std::string_view path);
+// nullptr when the path has no such Action.
+const Route* FindRoute(std::string_view path, std::string_view action);
+
+}  // namespace cuplane::api

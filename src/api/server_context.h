@@ -1,0 +1,53 @@
+// What every request handler may reach: the long-lived parts of a running server, and the
+// per-call facts (who is calling, at what time, with which query parameters).
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/api_types.h"
+#include "api/json_fields.h"
+#include "auth/signature_verifier.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "core/lifecycle_config.h"
+#include "core/model.h"
+#include "store/store.h"
+
+namespace cuplane::scheduler {
+class Scheduler;
+}
+
+namespace cuplane::api {
+
+struct ServerContext {
+  store::Store& store;
+  const Clock& clock;
+  scheduler::Scheduler& scheduler;
+  core::LifecycleConfig lifecycle;
+  int local_offset_seconds = 8 * 3600;  // how "YYYY-MM-DD HH:MM:SS" is read (--local-offset)
+  auth::VerifyOptions verify;
+};
+
+struct CallContext {
+  const ServerContext& server;
+  core::Principal principal;
+  std::vector<std::pair<std::string, std::string>> query;  // decoded parameters
+  std::string authorization;                               // the header, for replay detection
+  std::string body;                                        // raw, for replay detection
+  UnixSeconds now = 0;
+
+  // The first query parameter named `key`, or nullptr.
+  const std::string* QueryParam(std::string_view key) const {
+    for (const auto& [k, v] : query) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+};
+
+using Handler = Result<boost::json::value> (*)(CallContext& call, const JsonFields& body);
+
+}  // namespace cuplane::api

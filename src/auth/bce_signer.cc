@@ -1,0 +1,221 @@
+#include "auth/bce_signer.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+namespace cuplane::auth {
+namespace {
+
+constexpr char kHexUpper[] = "0123456789ABCDEF";
+constexpr char kHexLower[] = "0123456789abcdef";
+constexpr std::string_view kBcePrefix = "x-bce-";
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+std::optional<int> HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return std::nullopt;
+}
+
+// A '%' not followed by two hex digits is kept literally (and later re-encoded as %25): the
+// client signed whatever bytes it sent, and a hostile path must never make us fail or throw.
+std::string PercentDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      auto high = HexValue(text[i + 1]);
+      auto low = HexValue(text[i + 2]);
+      if (high && low) {
+        out.push_back(static_cast<char>(*high * 16 + *low));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+// Python's str.strip() set: SDKs trim with it, so the canonical form must too.
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string NormalizeName(std::string_view name) { return ToLowerAscii(Trim(name)); }
+
+bool IsDefaultSignedName(std::string_view lower_name) {
+  return lower_name == "host" || lower_name == "content-length" || lower_name == "content-type" ||
+         lower_name == "content-md5" || lower_name.starts_with(kBcePrefix);
+}
+
+// The value of the first header called `lower_name`; a repeated header is ambiguous, and
+// taking the first is what the HTTP parsers of the SDKs' servers do.
+const std::string* FindHeader(const HeaderList& headers, std::string_view lower_name) {
+  for (const auto& [name, value] : headers) {
+    if (NormalizeName(name) == lower_name) return &value;
+  }
+  return nullptr;
+}
+
+const std::vector<std::string>& OrDefault(const std::vector<std::string>& signed_headers,
+                                          const HeaderList& headers,
+                                          std::vector<std::string>& storage) {
+  if (!signed_headers.empty()) return signed_headers;
+  storage = DefaultSignedHeaders(headers);
+  return storage;
+}
+
+// The names of `signed_headers` that the request actually carries, lower-case, sorted, unique.
+std::vector<std::string> PresentSignedNames(const HeaderList& headers,
+                                            const std::vector<std::string>& signed_headers) {
+  std::set<std::string> names;
+  for (const auto& wanted : signed_headers) {
+    std::string lower = NormalizeName(wanted);
+    if (!lower.empty() && FindHeader(headers, lower) != nullptr) names.insert(std::move(lower));
+  }
+  return {names.begin(), names.end()};
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out.append(separator);
+    out.append(parts[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string UriEncode(std::string_view text, bool keep_slash) {
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHexUpper[c >> 4]);
+      out.push_back(kHexUpper[c & 0x0F]);
+    }
+  }
+  return out;
+}
+
+std::string CanonicalUri(std::string_view path) {
+  // Every SDK signs "/" for an empty path and prefixes a missing leading slash.
+  std::string decoded = PercentDecode(path);
+  if (decoded.empty() || decoded.front() != '/') decoded.insert(decoded.begin(), '/');
+  return UriEncode(decoded, /*keep_slash=*/true);
+}
+
+std::string CanonicalQuery(const QueryList& query) {
+  std::vector<std::string> parts;
+  parts.reserve(query.size());
+  for (const auto& [key, value] : query) {
+    if (ToLowerAscii(key) == "authorization") continue;
+    parts.push_back(UriEncode(key, false) + "=" + UriEncode(value, false));
+  }
+  std::sort(parts.begin(), parts.end());
+  return Join(parts, "&");
+}
+
+std::vector<std::string> DefaultSignedHeaders(const HeaderList& headers) {
+  std::set<std::string> names;
+  for (const auto& header : headers) {
+    std::string lower = NormalizeName(header.first);
+    if (IsDefaultSignedName(lower)) names.insert(std::move(lower));
+  }
+  return {names.begin(), names.end()};
+}
+
+std::string CanonicalHeaders(const HeaderList& headers,
+                             const std::vector<std::string>& signed_headers) {
+  std::vector<std::string> lines;
+  for (const auto& name : PresentSignedNames(headers, signed_headers)) {
+    const std::string* value = FindHeader(headers, name);
+    lines.push_back(UriEncode(name, false) + ":" + UriEncode(Trim(*value), false));
+  }
+  std::sort(lines.begin(), lines.end());
+  return Join(lines, "\n");
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  // OpenSSL 3 rejects a NULL key even with length 0; an empty view may carry a NULL pointer.
+  static const unsigned char kEmpty = 0;
+  const auto* key_ptr = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* data_ptr =
+      data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(), digest,
+           &digest_len) == nullptr) {
+    return {};  // never equal to a 64-char signature, so verification fails closed
+  }
+  std::string hex;
+  hex.reserve(digest_len * 2);
+  for (unsigned int i = 0; i < digest_len; ++i) {
+    hex.push_back(kHexLower[digest[i] >> 4]);
+    hex.push_back(kHexLower[digest[i] & 0x0F]);
+  }
+  return hex;
+}
+
+std::string ComputeSignature(const SignableRequest& request, std::string_view access_key,
+                             std::string_view secret_key, std::string_view timestamp,
+                             std::int64_t expiration_seconds,
+                             const std::vector<std::string>& signed_headers) {
+  std::string auth_prefix = "bce-auth-v1/";
+  auth_prefix.append(access_key).append("/").append(timestamp).append("/");
+  auth_prefix.append(std::to_string(expiration_seconds));
+  std::string signing_key = HmacSha256Hex(secret_key, auth_prefix);
+
+  std::vector<std::string> storage;
+  const auto& names = OrDefault(signed_headers, request.headers, storage);
+  std::string canonical_request = request.method;
+  canonical_request.append("\n").append(CanonicalUri(request.path));
+  canonical_request.append("\n").append(CanonicalQuery(request.query));
+  canonical_request.append("\n").append(CanonicalHeaders(request.headers, names));
+  return HmacSha256Hex(signing_key, canonical_request);
+}
+
+std::string SignRequest(const SignableRequest& request, const SigningInput& input) {
+  std::vector<std::string> storage;
+  const auto& wanted = OrDefault(input.signed_headers, request.headers, storage);
+  // List exactly what the canonical headers cover, so the verifier needs no default rule.
+  std::vector<std::string> names = PresentSignedNames(request.headers, wanted);
+  std::string signature = ComputeSignature(request, input.access_key, input.secret_key,
+                                           input.timestamp, input.expiration_seconds, names);
+  std::string header = "bce-auth-v1/";
+  header.append(input.access_key).append("/").append(input.timestamp).append("/");
+  header.append(std::to_string(input.expiration_seconds)).append("/");
+  header.append(Join(names, ";")).append("/").append(signature);
+  return header;
+}
+
+}  // namespace cuplane::auth

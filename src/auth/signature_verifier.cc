@@ -1,0 +1,126 @@
+#include "auth/signature_verifier.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+namespace cuplane::auth {
+namespace {
+
+// Far beyond any sane window; negative options or expirations count as zero.
+constexpr std::int64_t kMaxWindowTerm = std::int64_t{1} << 40;
+
+std::int64_t ClampTerm(std::int64_t value) {
+  return std::clamp<std::int64_t>(value, 0, kMaxWindowTerm);
+}
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool IsPort(std::string_view s) {
+  return !s.empty() && s.size() <= 5 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "h:8866" -> "h", "[::1]:8866" -> "[::1]"; nullopt when there is no port to strip. A bare
+// IPv6 literal has several colons and no port.
+std::optional<std::string> StripPort(std::string_view host) {
+  host = Trim(host);
+  if (!host.empty() && host.front() == '[') {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos || close + 1 >= host.size() || host[close + 1] != ':') {
+      return std::nullopt;
+    }
+    if (!IsPort(host.substr(close + 2))) return std::nullopt;
+    return std::string(host.substr(0, close + 1));
+  }
+  size_t colon = host.find(':');
+  if (colon == std::string_view::npos || host.find(':', colon + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  if (colon == 0 || !IsPort(host.substr(colon + 1))) return std::nullopt;
+  return std::string(host.substr(0, colon));
+}
+
+// Index of the first Host header, the one CanonicalHeaders signs.
+std::optional<size_t> FindHost(const HeaderList& headers) {
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (EqualsIgnoreCase(Trim(headers[i].first), "host")) return i;
+  }
+  return std::nullopt;
+}
+
+bool CoversHost(const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(),
+                     [](const std::string& name) { return EqualsIgnoreCase(Trim(name), "host"); });
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  // The lengths are public (always 64 for a parsed header); only the contents must not leak.
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool Matches(const SignableRequest& request, const BceAuthorization& auth,
+             std::string_view secret_key, const std::vector<std::string>& names) {
+  // The parser refuses leading zeros, so expiration_seconds renders back to the verbatim digits.
+  std::string expected = ComputeSignature(request, auth.access_key, secret_key, auth.timestamp,
+                                          auth.expiration_seconds, names);
+  return ConstantTimeEquals(expected, auth.signature);
+}
+
+}  // namespace
+
+Status CheckValidityWindow(const BceAuthorization& auth, UnixSeconds now,
+                           const VerifyOptions& options) {
+  std::int64_t skew = ClampTerm(options.clock_skew_seconds);
+  std::int64_t expiration =
+      std::min(ClampTerm(auth.expiration_seconds), ClampTerm(options.max_expiration_seconds));
+  // 128-bit so a hand-built `auth` with an extreme timestamp cannot overflow the bounds.
+  using Wide = __int128;
+  Wide timestamp = auth.timestamp_unix;
+  if (Wide{now} < timestamp - skew || Wide{now} > timestamp + expiration + skew) {
+    return MakeError(ErrorCode::kRequestExpired,
+                     "request timestamp is outside the validity window");
+  }
+  return OkStatus();
+}
+
+Status VerifySignature(const SignableRequest& request, const BceAuthorization& auth,
+                       std::string_view secret_key) {
+  std::vector<std::string> names =
+      auth.signed_headers.empty() ? DefaultSignedHeaders(request.headers) : auth.signed_headers;
+  if (Matches(request, auth, secret_key, names)) return OkStatus();
+
+  // Go and Java sign `host` without the port but send `Host: h:port`: one retry, stripped.
+  auto host = FindHost(request.headers);
+  if (host && CoversHost(names)) {
+    if (auto stripped = StripPort(request.headers[*host].second)) {
+      SignableRequest without_port = request;
+      without_port.headers[*host].second = std::move(*stripped);
+      if (Matches(without_port, auth, secret_key, names)) return OkStatus();
+    }
+  }
+  return MakeError(ErrorCode::kSignatureDoesNotMatch,
+                   "the request signature does not match the one computed for the access key");
+}
+
+}  // namespace cuplane::auth

@@ -1,0 +1,262 @@
+#include "cli/serve_command.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "api/api_service.h"
+#include "cli/bootstrap_file.h"
+#include "core/bootstrap.h"
+#include "net/http_server.h"
+#include "scheduler/scheduler.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cuplane::cli {
+namespace {
+
+constexpr const char* kDemoKeyMeta = "demo_access_key";
+constexpr const char* kDemoOperatorKeyMeta = "demo_operator_key";
+
+struct Listen {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+std::optional<Listen> ParseListen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  Listen l;
+  l.host = text.substr(0, colon);
+  if (l.host.size() > 2 && l.host.front() == '[' && l.host.back() == ']') {
+    l.host = l.host.substr(1, l.host.size() - 2);
+  }
+  std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int value = std::stoi(port);
+  if (value > 65535) return std::nullopt;
+  l.port = static_cast<std::uint16_t>(value);
+  return l;
+}
+
+// Every flag checked before anything starts, so a typo never leaves a half-started server.
+struct Settings {
+  Listen listen;
+  core::LifecycleConfig lifecycle;
+  int local_offset_seconds = 0;
+  bool virtual_clock = false;
+  std::string sqlite_path;
+};
+
+std::optional<Settings> Validate(const ServeOptions& o) {
+  Settings s;
+  auto fail = [](const std::string& message) {
+    std::cerr << "cuplane serve: " << message << "\n";
+    return std::nullopt;
+  };
+  auto listen = ParseListen(o.listen);
+  if (!listen) return fail("--listen must be HOST:PORT, got '" + o.listen + "'");
+  s.listen = *listen;
+  if (o.clock != "system" && o.clock != "virtual") {
+    return fail("--clock must be system or virtual, got '" + o.clock + "'");
+  }
+  s.virtual_clock = o.clock == "virtual";
+  auto offset = ParseUtcOffset(o.local_offset);
+  if (!offset) return fail("--local-offset must look like +08:00, got '" + o.local_offset + "'");
+  s.local_offset_seconds = *offset;
+  struct DurationFlag {
+    const char* name;
+    const std::string& text;
+    std::int64_t& target;
+    std::int64_t min;
+  };
+  for (const DurationFlag& d : {
+           DurationFlag{"--provision-delay", o.provision_delay, s.lifecycle.provision_delay_seconds,
+                        0},
+           DurationFlag{"--settlement-period", o.settlement_period,
+                        s.lifecycle.settlement_period_seconds, 1},
+           DurationFlag{"--arrears-grace", o.arrears_grace, s.lifecycle.arrears_grace_seconds, 0},
+           DurationFlag{"--list-retention", o.list_retention, s.lifecycle.list_retention_seconds,
+                        0},
+       }) {
+    auto value = ParseDurationSeconds(d.text);
+    if (!value || *value < d.min) {
+      return fail(std::string(d.name) + " must be a duration like 90s, 15m, 1h or 7d, got '" +
+                  d.text + "'");
+    }
+    d.target = *value;
+  }
+  if (o.store_url.empty()) {
+    s.sqlite_path = (std::filesystem::path(o.data_dir) / "cuplane.db").string();
+  } else if (o.store_url.rfind("sqlite:", 0) == 0 && o.store_url.size() > 7) {
+    s.sqlite_path = o.store_url.substr(7);
+  } else if (o.store_url.rfind("postgresql://", 0) == 0 ||
+             o.store_url.rfind("postgres://", 0) == 0) {
+    return fail("the PostgreSQL store is not available in this build yet; use sqlite:PATH");
+  } else {
+    return fail("--store must be sqlite:PATH or a postgresql:// URL");
+  }
+  if (o.max_connections < 1) return fail("--max-connections must be at least 1");
+  if (o.max_body_bytes < 1024) return fail("--max-body-bytes must be at least 1024");
+  return s;
+}
+
+// Creates the demo on an empty store, or applies the bootstrap file. Both are idempotent.
+bool ApplyStartupData(store::Store& store, const ServeOptions& options, UnixSeconds now) {
+  std::optional<core::BootstrapSpec> spec;
+  bool demo = false;
+  if (!options.bootstrap_file.empty()) {
+    auto loaded = LoadBootstrapFile(options.bootstrap_file);
+    if (!loaded.ok()) {
+      std::cerr << "cuplane serve: bootstrap file refused: " << loaded.error().message << "\n";
+      return false;
+    }
+    spec = std::move(*loaded);
+  }
+  auto applied = store.Write<Ok>([&](store::Transaction& tx) -> Status {
+    if (!spec) {
+      if (tx.AnyAccountExists()) return OkStatus();
+      spec = MakeDemoSpec();
+      demo = true;
+    }
+    CUPLANE_TRY(core::ApplyBootstrap(tx, *spec, now));
+    if (demo) {
+      tx.SetMeta(kDemoKeyMeta, spec->accounts[0].users[0].access_keys[0].access_key);
+      tx.SetMeta(kDemoOperatorKeyMeta, spec->operators[0].access_key);
+    }
+    return OkStatus();
+  });
+  if (!applied.ok()) {
+    std::cerr << "cuplane serve: bootstrap refused: " << applied.error().message << "\n";
+    return false;
+  }
+  return true;
+}
+
+// When this data directory holds the demo, print how to reach it (every start, so `make run`
+// always shows the lines).
+void PrintDemoLines(store::Store& store, const std::string& base_url) {
+  struct Keys {
+    std::optional<core::AccessKey> tenant, operator_key;
+  };
+  auto keys = store.Read<Keys>([](store::Transaction& tx) -> Result<Keys> {
+    Keys k;
+    if (auto ak = tx.GetMeta(kDemoKeyMeta)) k.tenant = tx.GetAccessKey(*ak);
+    if (auto ak = tx.GetMeta(kDemoOperatorKeyMeta)) k.operator_key = tx.GetAccessKey(*ak);
+    return k;
+  });
+  if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return;
+  std::cout << "\nDemo account acct-demo (service svco-demo, bj/gpu-1). Point a Qianfan SDK at "
+               "this server:\n"
+            << "  export QIANFAN_ACCESS_KEY=" << keys->tenant->access_key << "\n"
+            << "  export QIANFAN_SECRET_KEY=" << keys->tenant->secret_key << "\n"
+            << "  export QIANFAN_CONSOLE_API_BASE_URL=" << base_url << "\n";
+  if (keys->operator_key && keys->operator_key->enabled) {
+    std::cout << "Operator key (for /v1/operator):\n"
+              << "  export CUPLANE_ACCESS_KEY=" << keys->operator_key->access_key << "\n"
+              << "  export CUPLANE_SECRET_KEY=" << keys->operator_key->secret_key << "\n";
+  }
+  std::cout << "\n";
+}
+
+std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock& system) {
+  auto stored = store.Write<UnixSeconds>([&](store::Transaction& tx) -> Result<UnixSeconds> {
+    if (auto text = tx.GetMeta(scheduler::Scheduler::kVirtualClockMetaKey)) {
+      return static_cast<UnixSeconds>(std::stoll(*text));
+    }
+    UnixSeconds start = system.Now();
+    tx.SetMeta(scheduler::Scheduler::kVirtualClockMetaKey, std::to_string(start));
+    return start;
+  });
+  if (!stored.ok()) return nullptr;
+  return std::make_unique<VirtualClock>(*stored);
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  auto settings = Validate(options);
+  if (!settings) return 2;
+
+  // Stop signals are taken by sigwait below; block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<store::Store> store;
+  try {
+    if (options.store_url.empty()) {
+      std::filesystem::create_directories(options.data_dir);
+      ::chmod(options.data_dir.c_str(), 0700);
+    }
+    store = std::make_unique<store::sqlite::SqliteStore>(settings->sqlite_path);
+  } catch (const std::exception& e) {
+    std::cerr << "cuplane serve: cannot open the store: " << e.what() << "\n";
+    return 1;
+  }
+
+  SystemClock system_clock;
+  std::unique_ptr<VirtualClock> virtual_clock;
+  if (settings->virtual_clock) {
+    virtual_clock = LoadVirtualClock(*store, system_clock);
+    if (!virtual_clock) {
+      std::cerr << "cuplane serve: cannot load the virtual clock\n";
+      return 1;
+    }
+  }
+  const Clock& clock = virtual_clock ? static_cast<const Clock&>(*virtual_clock) : system_clock;
+
+  if (!ApplyStartupData(*store, options, clock.Now())) return 1;
+
+  scheduler::Scheduler scheduler(*store, clock, virtual_clock.get(), settings->lifecycle);
+  api::ServerContext context{
+      *store, clock, scheduler, settings->lifecycle, settings->local_offset_seconds, {}};
+  auto service = std::make_shared<api::ApiService>(context);
+
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  net::HttpServerOptions http;
+  http.host = settings->listen.host;
+  http.port = settings->listen.port;
+  http.io_threads = options.io_threads > 0 ? options.io_threads : static_cast<int>(cores);
+  http.worker_threads = options.worker_threads > 0 ? options.worker_threads
+                                                   : static_cast<int>(std::max(4u, 4 * cores));
+  http.max_connections = options.max_connections;
+  http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
+  net::HttpServer server(http, [service](const api::ApiRequest& r) { return service->Handle(r); });
+  try {
+    server.Start();
+  } catch (const std::exception& e) {
+    std::cerr << "cuplane serve: cannot listen on " << options.listen << ": " << e.what() << "\n";
+    return 1;
+  }
+  // Overdue transitions (from before a restart) run now, in time order.
+  scheduler.Start();
+
+  std::string host = settings->listen.host.find(':') != std::string::npos
+                         ? "[" + settings->listen.host + "]"
+                         : settings->listen.host;
+  std::string base_url = "http://" + host + ":" + std::to_string(server.port());
+  PrintDemoLines(*store, base_url);
+  std::cout << "cuplane listening on " << base_url << " (store " << store->Describe() << ", clock "
+            << options.clock << ")" << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("received signal {}; finishing in-flight requests", signal_number);
+  server.Stop();
+  scheduler.Stop();
+  std::cout << "cuplane stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace cuplane::cli

@@ -1,0 +1,30 @@
+// `cuplane serve` (SPEC §6 command line): open the store, apply the bootstrap file (or create
+// the demo on an empty store), start the scheduler and the HTTP server, stop on SIGTERM/SIGINT.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cuplane::cli {
+
+struct ServeOptions {
+  std::string data_dir = "./cuplane-data";
+  std::string listen = "127.0.0.1:8866";
+  std::string store_url;  // "" -> sqlite in data_dir
+  std::string bootstrap_file;
+  std::string clock = "system";
+  std::string provision_delay = "1s";
+  std::string local_offset = "+08:00";
+  std::string settlement_period = "1h";
+  std::string arrears_grace = "24h";
+  std::string list_retention = "7d";
+  int io_threads = 0;      // 0: one per core
+  int worker_threads = 0;  // 0: derived from cores
+  int max_connections = 1024;
+  std::int64_t max_body_bytes = 1024 * 1024;
+};
+
+// Runs until a stop signal. Returns the process exit code; reports bad options on stderr.
+int RunServe(const ServeOptions& options);
+
+}  // namespace cuplane::cli

@@ -1,0 +1,175 @@
+#include "core/lifecycle.h"
+
+#include "core/billing.h"
+
+namespace cuplane::core {
+namespace {
+
+void Schedule(store::Transaction& tx, TransitionKind kind, const Instance& instance,
+              UnixSeconds due_at) {
+  tx.ScheduleTransition(Transition{0, due_at, kind, instance.account_id, instance.instance_id});
+}
+
+void CancelAll(store::Transaction& tx, const std::string& instance_id) {
+  for (auto kind : {TransitionKind::kProvision, TransitionKind::kExpire,
+                    TransitionKind::kAutoRelease, TransitionKind::kSettle}) {
+    tx.CancelTransitions(instance_id, kind);
+  }
+}
+
+void EnterArrearsIfNegative(store::Transaction& tx, const std::string& account_id, UnixSeconds at,
+                            const LifecycleConfig& config) {
+  auto account = tx.GetAccount(account_id);
+  if (!account || account->balance >= 0 || account->in_arrears_since) return;
+  tx.SetArrearsSince(account_id, at);
+  tx.ScheduleTransition(Transition{0, at + config.arrears_grace_seconds,
+                                   TransitionKind::kArrearsCheck, account_id, ""});
+}
+
+void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
+               const LifecycleConfig& config) {
+  if (instance.status != InstanceStatus::kCreating) return;
+  instance.status = InstanceStatus::kRunning;
+  instance.start_time = at;
+  if (instance.payment_timing == PaymentTiming::kPrepaid) {
+    instance.expired_time = AddCalendarMonths(at, instance.paid_months);
+    Schedule(tx, TransitionKind::kExpire, instance, *instance.expired_time);
+  } else {
+    instance.settled_until = at;
+    Schedule(tx, TransitionKind::kSettle, instance, at + config.settlement_period_seconds);
+  }
+  tx.UpdateInstance(instance);
+}
+
+// End of a Prepaid reservation: renew when asked to and the balance pays, else release.
+void Expire(store::Transaction& tx, Instance& instance, UnixSeconds at,
+            const LifecycleConfig& config) {
+  if (IsTerminal(instance.status) || instance.payment_timing != PaymentTiming::kPrepaid) return;
+  if (instance.auto_renew) {
+    auto price = tx.GetPrice(instance.type);
+    auto account = tx.GetAccount(instance.account_id);
+    std::optional<Money> cost;
+    if (price) {
+      cost = PrepaidCost(price->prepaid_per_unit_month, instance.total_units,
+                         instance.auto_renew_months);
+    }
+    if (cost && account && account->balance >= *cost) {
+      if (*cost > 0) {
+        tx.PostLedgerEntry(LedgerEntry{
+            0, instance.account_id, at, -*cost, LedgerKind::kRenewal, instance.instance_id,
+            "auto-renew " + std::to_string(instance.auto_renew_months) + " month(s)"});
+      }
+      instance.paid_months += instance.auto_renew_months;
+      // From the start, not from the last expiry, so month-end clamping never drifts.
+      instance.expired_time = AddCalendarMonths(*instance.start_time, instance.paid_months);
+      tx.UpdateInstance(instance);
+      Schedule(tx, TransitionKind::kExpire, instance, *instance.expired_time);
+      return;
+    }
+  }
+  ReleaseInstance(tx, instance, at, config);
+}
+
+void ArrearsCheck(store::Transaction& tx, const std::string& account_id, UnixSeconds at,
+                  const LifecycleConfig& config) {
+  auto account = tx.GetAccount(account_id);
+  if (!account || !account->in_arrears_since) return;
+  if (account->balance >= 0) {
+    tx.SetArrearsSince(account_id, std::nullopt);
+    return;
+  }
+  for (Instance& instance : tx.ListLivePostpaid(account_id)) {
+    ReleaseInstance(tx, instance, at, config);
+  }
+}
+
+}  // namespace
+
+void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
+                    const LifecycleConfig& config) {
+  if (instance.payment_timing != PaymentTiming::kPostpaid || !instance.start_time ||
+      IsTerminal(instance.status)) {
+    return;
+  }
+  UnixSeconds until = std::max(at, instance.settled_until.value_or(*instance.start_time));
+  Money owed =
+      PostpaidUsage(instance.unit_price, instance.total_units, until - *instance.start_time);
+  Money delta = owed - instance.postpaid_charged;
+  instance.settled_until = until;
+  if (delta > 0) {
+    instance.postpaid_charged = owed;
+    tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, until, -delta, LedgerKind::kPostpaid,
+                                   instance.instance_id, "usage settlement"});
+  }
+  tx.UpdateInstance(instance);
+  EnterArrearsIfNegative(tx, instance.account_id, until, config);
+}
+
+void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
+                     const LifecycleConfig& config) {
+  if (IsTerminal(instance.status)) return;
+  if (instance.status != InstanceStatus::kCreating) SettlePostpaid(tx, instance, at, config);
+  instance.status = InstanceStatus::kReleased;
+  instance.released_at = at;
+  tx.UpdateInstance(instance);
+  tx.Deallocate(instance.region, instance.type, instance.total_units);
+  tx.DeleteDeployments(instance.instance_id);
+  CancelAll(tx, instance.instance_id);
+}
+
+void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at,
+                      const std::string& reason) {
+  if (instance.status != InstanceStatus::kCreating) return;
+  instance.status = InstanceStatus::kCreateFailed;
+  instance.released_at = at;
+  tx.UpdateInstance(instance);
+  tx.Deallocate(instance.region, instance.type, instance.total_units);
+  tx.DeleteDeployments(instance.instance_id);
+  CancelAll(tx, instance.instance_id);
+  if (instance.prepaid_paid > 0) {
+    tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, at, instance.prepaid_paid,
+                                   LedgerKind::kRefund, instance.instance_id,
+                                   "provisioning failed: " + reason});
+    ClearArrearsIfPaid(tx, instance.account_id);
+  }
+}
+
+void ClearArrearsIfPaid(store::Transaction& tx, const std::string& account_id) {
+  auto account = tx.GetAccount(account_id);
+  if (!account || !account->in_arrears_since || account->balance < 0) return;
+  tx.SetArrearsSince(account_id, std::nullopt);
+  tx.CancelAccountTransitions(account_id, TransitionKind::kArrearsCheck);
+}
+
+Status ApplyTransition(store::Transaction& tx, const Transition& transition,
+                       const LifecycleConfig& config) {
+  if (transition.kind == TransitionKind::kArrearsCheck) {
+    ArrearsCheck(tx, transition.account_id, transition.due_at, config);
+    return OkStatus();
+  }
+  auto instance = tx.GetInstance(transition.instance_id);
+  if (!instance) return OkStatus();  // nothing left to act on
+  switch (transition.kind) {
+    case TransitionKind::kProvision:
+      Provision(tx, *instance, transition.due_at, config);
+      break;
+    case TransitionKind::kExpire:
+      Expire(tx, *instance, transition.due_at, config);
+      break;
+    case TransitionKind::kAutoRelease:
+      ReleaseInstance(tx, *instance, transition.due_at, config);
+      break;
+    case TransitionKind::kSettle:
+      if (!IsTerminal(instance->status)) {
+        SettlePostpaid(tx, *instance, transition.due_at, config);
+        Schedule(tx, TransitionKind::kSettle, *instance,
+                 transition.due_at + config.settlement_period_seconds);
+      }
+      break;
+    case TransitionKind::kArrearsCheck:
+      break;
+  }
+  return OkStatus();
+}
+
+}  // namespace cuplane::core

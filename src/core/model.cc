@@ -1,0 +1,110 @@
+#include "core/model.h"
+
+#include <algorithm>
+#include <array>
+
+namespace cuplane::core {
+namespace {
+
+template <typename Enum, size_t N>
+std::optional<Enum> FindByName(const std::array<std::pair<Enum, std::string_view>, N>& table,
+                               std::string_view text) {
+  for (const auto& [value, name] : table) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+template <typename Enum, size_t N>
+std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return "";
+}
+
+constexpr std::array<std::pair<PaymentTiming, std::string_view>, 2> kPaymentTimings{{
+    {PaymentTiming::kPrepaid, "Prepaid"},
+    {PaymentTiming::kPostpaid, "Postpaid"},
+}};
+
+constexpr std::array<std::pair<InstanceStatus, std::string_view>, 8> kStatuses{{
+    {InstanceStatus::kCreating, "Creating"},
+    {InstanceStatus::kCreateFailed, "CreateFailed"},
+    {InstanceStatus::kRunning, "Running"},
+    {InstanceStatus::kReleasing, "Releasing"},
+    {InstanceStatus::kReleased, "Released"},
+    {InstanceStatus::kReconfiguring, "Reconfiguring"},
+    {InstanceStatus::kReconfigureFailed, "ReconfigureFailed"},
+    {InstanceStatus::kBillingChanging, "BillingChanging"},
+}};
+
+constexpr std::array<std::pair<LedgerKind, std::string_view>, 5> kLedgerKinds{{
+    {LedgerKind::kTopup, "topup"},
+    {LedgerKind::kPrepaid, "prepaid"},
+    {LedgerKind::kRenewal, "renewal"},
+    {LedgerKind::kPostpaid, "postpaid"},
+    {LedgerKind::kRefund, "refund"},
+}};
+
+constexpr std::array<std::pair<Policy, std::string_view>, 3> kPolicies{{
+    {Policy::kFullControl, "QianfanFullControlAccessPolicy"},
+    {Policy::kServiceOperate, "QianfanServiceOperateAccessPolicy"},
+    {Policy::kServiceRead, "QianfanServiceReadAccessPolicy"},
+}};
+
+constexpr std::array<std::pair<TransitionKind, std::string_view>, 5> kTransitionKinds{{
+    {TransitionKind::kProvision, "provision"},
+    {TransitionKind::kExpire, "expire"},
+    {TransitionKind::kAutoRelease, "auto_release"},
+    {TransitionKind::kSettle, "settle"},
+    {TransitionKind::kArrearsCheck, "arrears_check"},
+}};
+
+}  // namespace
+
+std::string_view ToString(PaymentTiming p) { return NameOf(kPaymentTimings, p); }
+std::optional<PaymentTiming> ParsePaymentTiming(std::string_view text) {
+  return FindByName(kPaymentTimings, text);
+}
+
+std::string_view ToString(InstanceStatus s) { return NameOf(kStatuses, s); }
+std::optional<InstanceStatus> ParseInstanceStatus(std::string_view text) {
+  return FindByName(kStatuses, text);
+}
+bool IsTerminal(InstanceStatus s) {
+  return s == InstanceStatus::kReleased || s == InstanceStatus::kCreateFailed;
+}
+
+const std::vector<std::string>& KnownRegions() {
+  static const std::vector<std::string> regions{"bj", "bd", "sz", "gz", "yq", "global"};
+  return regions;
+}
+const std::vector<std::string>& KnownUnitTypes() {
+  static const std::vector<std::string> types{"cpu",   "gpu-1", "gpu-2", "gpu-3",
+                                              "gpu-4", "gpu-5", "gpu-6"};
+  return types;
+}
+bool IsKnownRegion(std::string_view region) {
+  const auto& r = KnownRegions();
+  return std::find(r.begin(), r.end(), region) != r.end();
+}
+bool IsKnownUnitType(std::string_view type) {
+  const auto& t = KnownUnitTypes();
+  return std::find(t.begin(), t.end(), type) != t.end();
+}
+
+std::string_view ToString(LedgerKind k) { return NameOf(kLedgerKinds, k); }
+std::optional<LedgerKind> ParseLedgerKind(std::string_view text) {
+  return FindByName(kLedgerKinds, text);
+}
+
+std::string_view ToString(Policy p) { return NameOf(kPolicies, p); }
+std::optional<Policy> ParsePolicy(std::string_view text) { return FindByName(kPolicies, text); }
+
+std::string_view ToString(TransitionKind k) { return NameOf(kTransitionKinds, k); }
+std::optional<TransitionKind> ParseTransitionKind(std::string_view text) {
+  return FindByName(kTransitionKinds, text);
+}
+
+}  // namespace cuplane::core

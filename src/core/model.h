@@ -1,0 +1,174 @@
+// The nouns of cuplane (SPEC §3–§5): accounts, users, keys, services, pools, prices,
+// compute-unit instances, ledger entries and timed transitions. Plain data, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time_util.h"
+
+namespace cuplane::core {
+
+using Money = std::int64_t;  // fen (integer minor units); never a floating-point number
+
+enum class PaymentTiming { kPrepaid, kPostpaid };
+std::string_view ToString(PaymentTiming p);
+std::optional<PaymentTiming> ParsePaymentTiming(std::string_view text);  // exact: Prepaid|Postpaid
+
+// The detailed status of SPEC §4.4.
+enum class InstanceStatus {
+  kCreating,
+  kCreateFailed,
+  kRunning,
+  kReleasing,
+  kReleased,
+  kReconfiguring,
+  kReconfigureFailed,
+  kBillingChanging,
+};
+std::string_view ToString(InstanceStatus s);
+std::optional<InstanceStatus> ParseInstanceStatus(std::string_view text);
+// Released and CreateFailed: the unit holds no capacity and costs nothing any more.
+bool IsTerminal(InstanceStatus s);
+
+// Regions and unit types the API knows (SPEC §4.4).
+bool IsKnownRegion(std::string_view region);
+bool IsKnownUnitType(std::string_view type);
+const std::vector<std::string>& KnownRegions();
+const std::vector<std::string>& KnownUnitTypes();
+
+struct Account {
+  std::string account_id;
+  std::string name;
+  Money balance = 0;
+  std::optional<UnixSeconds> in_arrears_since;  // set while a settlement left balance < 0
+  UnixSeconds created_at = 0;
+};
+
+struct Service {
+  std::string service_id;
+  std::string account_id;
+  std::string name;
+  std::string region;
+  std::string type;
+  std::int64_t units_per_replica = 1;
+  std::string creator;
+  UnixSeconds created_at = 0;
+};
+
+struct Pool {
+  std::string region;
+  std::string type;
+  std::int64_t total_units = 0;
+  std::int64_t allocated_units = 0;
+};
+
+struct Price {
+  std::string type;
+  Money prepaid_per_unit_month = 0;
+  Money postpaid_per_unit_hour = 0;
+};
+
+struct Instance {
+  std::string instance_id;
+  std::string account_id;
+  std::string service_id;  // the service it was purchased for
+  std::string region;
+  std::string type;
+  std::int64_t replicas_count = 0;
+  std::int64_t total_units = 0;
+  PaymentTiming payment_timing = PaymentTiming::kPostpaid;
+  InstanceStatus status = InstanceStatus::kCreating;
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> start_time;
+  std::optional<UnixSeconds> expired_time;  // Prepaid only
+  std::optional<UnixSeconds> release_time;  // Postpaid scheduled release
+  std::optional<UnixSeconds> released_at;   // when it became Released / CreateFailed
+  int reservation_months = 0;               // Prepaid only
+  bool auto_renew = false;                  // Prepaid only
+  int auto_renew_months = 1;
+  int paid_months = 0;                       // Prepaid: months paid so far (purchase + renewals)
+  Money prepaid_paid = 0;                    // Prepaid: what the purchase cost, for refunds
+  Money unit_price = 0;                      // price per unit-month (Prepaid) or unit-hour
+                                             // (Postpaid) locked at purchase
+  std::optional<UnixSeconds> settled_until;  // Postpaid: usage charged up to here
+  Money postpaid_charged = 0;                // Postpaid: total usage charged so far
+  std::string creator;
+};
+
+// A service running on a unit (SPEC §4.4 serviceUsageList).
+struct Deployment {
+  std::string instance_id;
+  std::string service_id;
+  std::int64_t deployed_units = 0;
+};
+
+enum class LedgerKind { kTopup, kPrepaid, kRenewal, kPostpaid, kRefund };
+std::string_view ToString(LedgerKind k);
+std::optional<LedgerKind> ParseLedgerKind(std::string_view text);
+
+struct LedgerEntry {
+  std::int64_t id = 0;
+  std::string account_id;
+  UnixSeconds time = 0;
+  Money amount = 0;  // credits positive, charges negative
+  LedgerKind kind = LedgerKind::kTopup;
+  std::string instance_id;  // empty when none
+  std::string note;
+};
+
+// The policies of SPEC §3.
+enum class Policy { kFullControl, kServiceOperate, kServiceRead };
+std::string_view ToString(Policy p);
+std::optional<Policy> ParsePolicy(std::string_view text);
+
+// An access key as the verifier needs it. Operator keys belong to no account.
+struct AccessKey {
+  std::string access_key;
+  std::string secret_key;
+  bool is_operator = false;
+  bool enabled = true;
+  std::string account_id;
+  std::string user_name;
+};
+
+// Who is calling, once the signature verified.
+struct Principal {
+  bool is_operator = false;
+  std::string account_id;
+  std::string user_name;
+  std::vector<Policy> policies;
+};
+
+// A timed transition: a durable row that the scheduler applies once, in time order.
+enum class TransitionKind {
+  kProvision,     // Creating -> Running (or CreateFailed)
+  kExpire,        // Prepaid end of reservation: renew or release
+  kAutoRelease,   // Postpaid scheduled release
+  kSettle,        // Postpaid periodic settlement
+  kArrearsCheck,  // account in arrears: release its Postpaid units after the grace period
+};
+std::string_view ToString(TransitionKind k);
+std::optional<TransitionKind> ParseTransitionKind(std::string_view text);
+
+struct Transition {
+  std::int64_t id = 0;
+  UnixSeconds due_at = 0;
+  TransitionKind kind = TransitionKind::kProvision;
+  std::string account_id;
+  std::string instance_id;  // empty for account-level transitions
+};
+
+// What a clientToken (or an exact replay of a signed request) remembers.
+struct IdempotencyRecord {
+  std::string account_id;
+  std::string token;
+  std::string fingerprint;  // hash of the parameters the token was first used with
+  std::string result;       // the instanceId returned the first time
+  UnixSeconds created_at = 0;
+};
+
+}  // namespace cuplane::core

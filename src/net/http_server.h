@@ -1,0 +1,52 @@
+// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads.
+// I/O threads only parse and write; each request is handed to a separate worker pool because
+// handling it may block on the database. Bounded header and body sizes, read timeouts and a
+// connection cap keep hostile clients from exhausting the server.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/api_types.h"
+
+namespace cuplane::net {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8866;  // 0: any free port (see HttpServer::port())
+  int io_threads = 2;
+  int worker_threads = 8;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds read_timeout{30};    // a request must arrive within this
+  std::chrono::seconds idle_timeout{75};    // a keep-alive connection may sit idle this long
+  int max_connections = 1024;               // beyond this: 503 and close
+  std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+};
+
+using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, RequestHandler handler);
+  ~HttpServer();
+
+  // Binds and starts serving on background threads. Throws on bind failure.
+  void Start();
+  // The bound port (useful with port 0).
+  std::uint16_t port() const;
+  // Stops accepting, lets in-flight requests finish (up to shutdown_grace), closes idle
+  // connections, and joins every thread.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cuplane::net

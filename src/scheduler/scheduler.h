@@ -1,0 +1,54 @@
+// Runs due transitions (SPEC §5). The durable rows in the store are the only schedule: nothing
+// depends on an in-memory timer surviving, so after a crash or restart every overdue transition
+// simply runs, once, in time order. Each transition is applied and deleted in one transaction.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "core/lifecycle_config.h"
+#include "store/store.h"
+
+namespace cuplane::scheduler {
+
+class Scheduler {
+ public:
+  // `virtual_clock` is the server's clock when it runs on virtual time, else nullptr.
+  Scheduler(store::Store& store, const Clock& clock, VirtualClock* virtual_clock,
+            core::LifecycleConfig config);
+  ~Scheduler();
+
+  // Applies every transition due at or before `until`, earliest first. Returns how many ran.
+  Result<int> RunDue(UnixSeconds until);
+
+  // Virtual clock only: runs everything due up to `to`, moving the clock through each due time,
+  // then sets and persists the clock at `to`. Returns the new time.
+  Result<UnixSeconds> AdvanceVirtualClock(UnixSeconds to);
+
+  // A background thread that runs due transitions as the clock reaches them.
+  void Start();
+  void Stop();
+
+  static constexpr const char* kVirtualClockMetaKey = "virtual_clock_now";
+
+ private:
+  // One transition in its own transaction; false when none is due at or before `until`.
+  Result<bool> RunOne(UnixSeconds until);
+  void Loop();
+
+  store::Store& store_;
+  const Clock& clock_;
+  VirtualClock* virtual_clock_;
+  core::LifecycleConfig config_;
+
+  std::mutex advance_mutex_;  // one AdvanceVirtualClock at a time
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace cuplane::scheduler

@@ -1,0 +1,134 @@
+#include "store/schema.h"
+
+namespace cuplane::store {
+
+// Portable types only: TEXT, BIGINT, INTEGER. Times are Unix seconds, money is fen.
+// `seq` columns are assigned by the store (a counter in meta) so ordering is portable.
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> migrations{
+      {1, "initial schema", R"SQL(
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE accounts (
+  account_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  balance BIGINT NOT NULL DEFAULT 0,
+  in_arrears_since BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE users (
+  account_id TEXT NOT NULL REFERENCES accounts(account_id),
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, name)
+);
+CREATE TABLE user_policies (
+  account_id TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  PRIMARY KEY (account_id, user_name, policy)
+);
+CREATE TABLE access_keys (
+  access_key TEXT PRIMARY KEY,
+  secret_key TEXT NOT NULL,
+  is_operator INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  account_id TEXT NOT NULL DEFAULT '',
+  user_name TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE services (
+  service_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(account_id),
+  name TEXT NOT NULL,
+  region TEXT NOT NULL,
+  type TEXT NOT NULL,
+  units_per_replica BIGINT NOT NULL,
+  creator TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX services_by_account ON services (account_id, created_at);
+CREATE TABLE pools (
+  region TEXT NOT NULL,
+  type TEXT NOT NULL,
+  total_units BIGINT NOT NULL,
+  allocated_units BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (region, type),
+  CHECK (allocated_units >= 0 AND allocated_units <= total_units)
+);
+CREATE TABLE prices (
+  type TEXT PRIMARY KEY,
+  prepaid_per_unit_month BIGINT NOT NULL,
+  postpaid_per_unit_hour BIGINT NOT NULL
+);
+CREATE TABLE instances (
+  instance_id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL REFERENCES accounts(account_id),
+  service_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  type TEXT NOT NULL,
+  replicas_count BIGINT NOT NULL,
+  total_units BIGINT NOT NULL,
+  payment_timing TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  start_time BIGINT,
+  expired_time BIGINT,
+  release_time BIGINT,
+  released_at BIGINT,
+  reservation_months INTEGER NOT NULL DEFAULT 0,
+  auto_renew INTEGER NOT NULL DEFAULT 0,
+  auto_renew_months INTEGER NOT NULL DEFAULT 1,
+  paid_months INTEGER NOT NULL DEFAULT 0,
+  prepaid_paid BIGINT NOT NULL DEFAULT 0,
+  unit_price BIGINT NOT NULL DEFAULT 0,
+  settled_until BIGINT,
+  postpaid_charged BIGINT NOT NULL DEFAULT 0,
+  creator TEXT NOT NULL
+);
+CREATE INDEX instances_by_service ON instances (account_id, service_id, seq);
+CREATE INDEX instances_by_account ON instances (account_id, payment_timing, status);
+CREATE TABLE deployments (
+  instance_id TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  deployed_units BIGINT NOT NULL,
+  PRIMARY KEY (instance_id, service_id)
+);
+CREATE INDEX deployments_by_service ON deployments (service_id);
+CREATE TABLE ledger (
+  id BIGINT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  time BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  instance_id TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ledger_by_account ON ledger (account_id, id);
+CREATE TABLE transitions (
+  id BIGINT PRIMARY KEY,
+  due_at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  instance_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX transitions_by_due ON transitions (due_at, id);
+CREATE INDEX transitions_by_instance ON transitions (instance_id, kind);
+CREATE TABLE idempotency (
+  account_id TEXT NOT NULL,
+  token TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, token)
+);
+CREATE INDEX idempotency_by_time ON idempotency (created_at);
+)SQL"},
+  };
+  return migrations;
+}
+
+}  // namespace cuplane::store

@@ -1,0 +1,130 @@
+#include "store/sqlite/sqlite_connection.h"
+
+namespace cuplane::store::sqlite {
+
+void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
+  using Kind = StoreError::Kind;
+  Kind kind = Kind::kInternal;
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      kind = Kind::kConstraint;
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      kind = Kind::kBusy;
+      break;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_NOMEM:
+      kind = Kind::kUnavailable;
+      break;
+    default:
+      break;
+  }
+  std::string message(context);
+  message += ": ";
+  message += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw StoreError(kind, message);
+}
+
+Statement::~Statement() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::optional<std::int64_t> value) {
+  if (value) return Bind(index, *value);
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "bind");
+  return *this;
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  ThrowSqliteError(db_, rc, sqlite3_sql(stmt_));
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+}
+
+int Statement::Changes() const { return sqlite3_changes(db_); }
+
+std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (!text) return {};
+  return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::int64_t> Statement::OptionalInt(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(stmt_, column);
+}
+
+Connection::Connection(const std::string& path) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StoreError(StoreError::Kind::kUnavailable, "open " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  // WAL: readers never wait behind the writer. synchronous=FULL: a commit is on disk before
+  // the caller learns of it, so an acknowledged purchase survives a crash or power loss.
+  Exec("PRAGMA journal_mode=WAL");
+  Exec("PRAGMA synchronous=FULL");
+  Exec("PRAGMA foreign_keys=ON");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+void Connection::Exec(std::string_view sql) {
+  std::string owned(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    ThrowSqliteError(nullptr, rc, message);
+  }
+}
+
+Statement Connection::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "prepare");
+    it = cache_.emplace(std::move(key), stmt).first;
+  }
+  return Statement(db_, it->second);
+}
+
+}  // namespace cuplane::store::sqlite

@@ -1,0 +1,167 @@
+// The persistence boundary. core/ expresses every rule against `Transaction`, a set of
+// primitive reads and writes; each backend (sqlite/, later postgres/) implements them in SQL.
+// The rules therefore exist once, and every backend gets them for free.
+//
+// Infrastructure failures (disk full, connection lost, a bug in SQL) are thrown as StoreError
+// from the primitives and caught at the transaction boundary, which rolls back and turns them
+// into an Error. Domain outcomes are returned as values by core/, never thrown.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "core/model.h"
+
+namespace cuplane::store {
+
+// A failure of the storage itself, classified so callers can answer sensibly.
+class StoreError : public std::runtime_error {
+ public:
+  enum class Kind { kConstraint, kBusy, kUnavailable, kInternal };
+  StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+struct InstanceFilter {
+  std::string account_id;
+  std::string service_id;                             // instances bought for or serving it
+  std::optional<core::PaymentTiming> payment_timing;  // none: every payment type
+  UnixSeconds hide_released_before = 0;  // terminal instances released earlier are not listed
+};
+
+// One transaction. Every method may throw StoreError.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // --- meta: small named values (virtual clock, demo key, ...) -----------------------------
+  virtual std::optional<std::string> GetMeta(const std::string& key) = 0;
+  virtual void SetMeta(const std::string& key, const std::string& value) = 0;
+
+  // --- accounts and money ------------------------------------------------------------------
+  virtual bool AnyAccountExists() = 0;
+  virtual std::optional<core::Account> GetAccount(const std::string& account_id) = 0;
+  virtual void InsertAccount(const core::Account& account) = 0;  // balance starts at 0
+  virtual void SetArrearsSince(const std::string& account_id, std::optional<UnixSeconds> since) = 0;
+  // Adds entry.amount to the balance and appends the entry, together, so that
+  // balance == sum(ledger) always holds. Returns the new balance.
+  virtual core::Money PostLedgerEntry(const core::LedgerEntry& entry) = 0;
+  // Newest first; entries with id < before_id when before_id > 0.
+  virtual std::vector<core::LedgerEntry> ListLedger(const std::string& account_id,
+                                                    std::int64_t before_id, int limit) = 0;
+  virtual core::Money SumLedger(const std::string& account_id) = 0;
+
+  // --- users, policies, keys ----------------------------------------------------------------
+  virtual bool UserExists(const std::string& account_id, const std::string& user_name) = 0;
+  virtual void InsertUser(const std::string& account_id, const std::string& user_name,
+                          UnixSeconds created_at) = 0;
+  virtual void AddPolicy(const std::string& account_id, const std::string& user_name,
+                         core::Policy policy) = 0;
+  virtual void RemovePolicy(const std::string& account_id, const std::string& user_name,
+                            core::Policy policy) = 0;
+  virtual std::vector<core::Policy> ListPolicies(const std::string& account_id,
+                                                 const std::string& user_name) = 0;
+  virtual std::optional<core::AccessKey> GetAccessKey(const std::string& access_key) = 0;
+  virtual void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) = 0;
+  virtual void SetAccessKeyEnabled(const std::string& access_key, bool enabled) = 0;
+
+  // --- services -----------------------------------------------------------------------------
+  virtual std::optional<core::Service> GetService(const std::string& service_id) = 0;
+  virtual void InsertService(const core::Service& service) = 0;
+  virtual std::vector<core::Service> ListServices(const std::string& account_id) = 0;
+
+  // --- pools and prices ---------------------------------------------------------------------
+  virtual std::optional<core::Pool> GetPool(const std::string& region, const std::string& type) = 0;
+  virtual std::vector<core::Pool> ListPools() = 0;
+  // Creates the pool or sets its total. Returns false (and changes nothing) when the new
+  // total is below what is allocated.
+  virtual bool SetPoolTotal(const std::string& region, const std::string& type,
+                            std::int64_t total_units) = 0;
+  // Guarded take: allocated += units only if it stays <= total. False when it would not.
+  virtual bool TryAllocate(const std::string& region, const std::string& type,
+                           std::int64_t units) = 0;
+  virtual void Deallocate(const std::string& region, const std::string& type,
+                          std::int64_t units) = 0;
+  virtual std::optional<core::Price> GetPrice(const std::string& type) = 0;
+  virtual std::vector<core::Price> ListPrices() = 0;
+  virtual void SetPrice(const core::Price& price) = 0;
+
+  // --- instances and deployments ------------------------------------------------------------
+  virtual void InsertInstance(const core::Instance& instance) = 0;
+  virtual void UpdateInstance(const core::Instance& instance) = 0;
+  virtual std::optional<core::Instance> GetInstance(const std::string& instance_id) = 0;
+  // Newest first.
+  virtual std::vector<core::Instance> ListInstances(const InstanceFilter& filter) = 0;
+  // Live (non-terminal) Postpaid instances of an account.
+  virtual std::vector<core::Instance> ListLivePostpaid(const std::string& account_id) = 0;
+  virtual std::int64_t SumLiveUnits(const std::string& region, const std::string& type) = 0;
+  virtual void InsertDeployment(const core::Deployment& deployment) = 0;
+  virtual void DeleteDeployments(const std::string& instance_id) = 0;
+  virtual std::vector<core::Deployment> ListDeployments(const std::string& instance_id) = 0;
+  virtual std::vector<core::Deployment> ListDeploymentsOfService(const std::string& service_id) = 0;
+
+  // --- timed transitions --------------------------------------------------------------------
+  virtual void ScheduleTransition(const core::Transition& transition) = 0;
+  virtual void CancelTransitions(const std::string& instance_id, core::TransitionKind kind) = 0;
+  virtual void CancelAccountTransitions(const std::string& account_id,
+                                        core::TransitionKind kind) = 0;
+  // The earliest transition due at or before `now` (by due_at, then id), claimed for this
+  // transaction (other servers skip it), or nullopt.
+  virtual std::optional<core::Transition> ClaimNextDue(UnixSeconds now) = 0;
+  virtual void DeleteTransition(std::int64_t id) = 0;
+  virtual std::optional<UnixSeconds> NextDueTime() = 0;
+  virtual std::vector<core::Transition> ListTransitions(const std::string& instance_id) = 0;
+
+  // --- idempotency --------------------------------------------------------------------------
+  virtual std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,
+                                                                const std::string& token) = 0;
+  virtual void InsertIdempotency(const core::IdempotencyRecord& record) = 0;
+  virtual void DeleteIdempotencyBefore(UnixSeconds cutoff) = 0;
+};
+
+// A database. Write() and Read() run `fn` in one transaction: Write commits when fn returns
+// ok and rolls back otherwise (so a failed purchase leaves nothing behind); Read never writes
+// and does not wait behind a writer.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  template <typename T>
+  Result<T> Write(const std::function<Result<T>(Transaction&)>& fn) {
+    return Run<T>(fn, /*write=*/true);
+  }
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(Transaction&)>& fn) {
+    return Run<T>(fn, /*write=*/false);
+  }
+
+  // A short name for logs: "sqlite:/path" (never a password).
+  virtual std::string Describe() const = 0;
+
+ protected:
+  // Runs `fn` inside a transaction; commit iff it returns true. StoreError -> Error.
+  virtual Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) = 0;
+
+ private:
+  template <typename T>
+  Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
+    std::optional<Result<T>> outcome;
+    Status status = RunTransaction(
+        [&](Transaction& tx) {
+          outcome.emplace(fn(tx));
+          return outcome->ok();
+        },
+        write);
+    if (!status.ok()) return status.error();
+    return std::move(*outcome);
+  }
+};
+
+}  // namespace cuplane::store
