@@ -24,7 +24,10 @@ namespace cuplane::api {
 
 struct ServerContext {
   store::Store& store;
-  const Clock& clock;
+  const Clock& clock;  // the business time: virtual under --clock virtual
+  // Signature validity windows are checked against real time even on a virtual clock: SDKs
+  // sign with the wall clock, and a replay window must mean real seconds.
+  const Clock& wall_clock;
   scheduler::Scheduler& scheduler;
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 8 * 3600;  // how "YYYY-MM-DD HH:MM:SS" is read (--local-offset)

@@ -220,7 +220,8 @@ int RunServe(const ServeOptions& options) {
 
   scheduler::Scheduler scheduler(*store, clock, virtual_clock.get(), settings->lifecycle);
   api::ServerContext context{
-      *store, clock, scheduler, settings->lifecycle, settings->local_offset_seconds, {}};
+      *store, clock, system_clock, scheduler, settings->lifecycle, settings->local_offset_seconds,
+      {}};
   auto service = std::make_shared<api::ApiService>(context);
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());

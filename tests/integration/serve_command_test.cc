@@ -1,0 +1,112 @@
+// `cuplane serve` as an operator meets it: the first-start demo, flag errors, bootstrap
+// validation, graceful stop, and transitions that fell due while the server was down.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "server_test_fixture.h"
+
+namespace cuplane::testing {
+namespace {
+
+namespace json = boost::json;
+
+TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
+  TempDir dir;
+  ServerProcess server({"--data-dir", dir.File("data")});
+  ASSERT_TRUE(server.started()) << server.output();
+  std::string out = server.output();
+  for (const char* line : {"export QIANFAN_ACCESS_KEY=", "export QIANFAN_SECRET_KEY=",
+                           "export QIANFAN_CONSOLE_API_BASE_URL=http://127.0.0.1:"}) {
+    EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
+  }
+  auto value_of = [&](const std::string& key) {
+    auto start = out.find(key) + key.size();
+    return out.substr(start, out.find('\n', start) - start);
+  };
+  auto client = server.Client(value_of("QIANFAN_ACCESS_KEY="), value_of("QIANFAN_SECRET_KEY="));
+  auto r = CallOk(client, "/v2/serviceresources", "PurchaseComputeUnit",
+                  PostpaidPurchase("svco-demo", 1));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(server.Stop(), 0);
+
+  // A restart keeps the same demo and prints the same key again.
+  ServerProcess again({"--data-dir", dir.File("data")});
+  ASSERT_TRUE(again.started());
+  EXPECT_NE(again.output().find(value_of("QIANFAN_ACCESS_KEY=")), std::string::npos);
+}
+
+TEST(ServeCommandTest, BadFlagsAreRefusedWithAMessage) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    std::string mentions;
+  };
+  for (const Case& c :
+       {Case{{"--clock", "sundial"}, "--clock"}, Case{{"--listen", "nowhere"}, "--listen"},
+        Case{{"--provision-delay", "soon"}, "--provision-delay"},
+        Case{{"--local-offset", "8"}, "--local-offset"}, Case{{"--store", "mysql://x"}, "--store"},
+        Case{{"--no-such-flag"}, "no-such-flag"}}) {
+    std::vector<std::string> args{"serve", "--data-dir", dir.File("data")};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto result = RunCommand(args);
+    EXPECT_NE(result.exit_code, 0) << c.mentions;
+    EXPECT_NE(result.output.find(c.mentions), std::string::npos) << result.output;
+  }
+}
+
+TEST(ServeCommandTest, InvalidBootstrapIsRefusedNamingTheField) {
+  TempDir dir;
+  dir.Write("bad.json", R"({"accounts": [{"accountId": "x", "name": "x",
+      "users": [{"name": "u", "policies": ["NoSuchPolicy"]}]}]})");
+  auto result = RunCommand({"serve", "--data-dir", dir.File("data"), "--bootstrap",
+                            dir.File("bad.json"), "--listen", "127.0.0.1:0"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("accounts[0].users[0].policies[0]"), std::string::npos)
+      << result.output;
+}
+
+TEST(ServeCommandTest, TransitionDueWhileDownRunsExactlyOnceAfterRestart) {
+  TempDir dir;
+  dir.Write("bootstrap.json", kBootstrapJson);
+  std::vector<std::string> args{"--data-dir",        dir.File("data"),
+                                "--bootstrap",       dir.File("bootstrap.json"),
+                                "--provision-delay", "0"};
+  auto server = std::make_unique<ServerProcess>(args);
+  ASSERT_TRUE(server->started()) << server->output();
+  auto admin = server->Client("a-admin", "a-admin-sk");
+  auto bought =
+      CallOk(admin, "/v2/serviceresources", "PurchaseComputeUnit", PostpaidPurchase("svc-a", 1));
+  std::string id(ResultOf(bought).at("instanceId").as_string());
+  // Release two seconds from now, then crash before it is due.
+  auto release_at = FormatUtc(SystemClock().Now() + 2);
+  auto set = CallOk(admin, "/v2/computeunit", "AutoReleaseComputeUnit",
+                    {{"instanceId", id}, {"releaseTime", release_at}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  server->Kill();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+
+  server = std::make_unique<ServerProcess>(args);
+  ASSERT_TRUE(server->started()) << server->output();
+  auto client = server->Client("a-admin", "a-admin-sk");
+  std::string status;
+  for (int i = 0; i < 100 && status != "Released"; ++i) {
+    auto r = CallOk(client, "/v2/computeunit", "DescribeComputeUnit", {{"instanceId", id}});
+    status = std::string(ResultOf(r).at("computeUnitInstance").at("status").as_string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, "Released");
+  auto op = server->Client("op-ak", "op-sk");
+  auto account = ResultOf(CallOk(op, "/v1/operator", "DescribeAccount", {{"accountId", "acct-a"}}));
+  int settlements = 0;
+  for (const auto& e : account.at("ledger").as_array()) {
+    if (e.at("kind") == "postpaid") ++settlements;
+  }
+  EXPECT_LE(settlements, 1);  // at most one final settlement (none if it cost under 1 fen)
+  auto pools = ResultOf(CallOk(op, "/v1/operator", "DescribeInventory", json::object()));
+  EXPECT_EQ(pools.at("pools").as_array().at(0).at("allocatedUnits"), 0);
+}
+
+}  // namespace
+}  // namespace cuplane::testing

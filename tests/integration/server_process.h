@@ -1,0 +1,67 @@
+// Starts the real `cuplane serve` binary on a loopback port for integration tests, and stops
+// it gracefully (SIGTERM) or brutally (SIGKILL).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/api_client.h"
+
+namespace cuplane::testing {
+
+// A fresh directory under /tmp, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+  void Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+class ServerProcess {
+ public:
+  // Runs `cuplane serve --listen 127.0.0.1:0 <args...>` and waits for its listening line.
+  explicit ServerProcess(std::vector<std::string> args);
+  ~ServerProcess();  // SIGKILL if still running
+
+  // Did it start? When not, output() says why.
+  bool started() const { return port_ != 0; }
+  std::uint16_t port() const { return port_; }
+  // Everything it printed on stdout and stderr so far.
+  std::string output() const;
+  // SIGTERM and wait; returns the exit status (as from waitpid's WEXITSTATUS, -1 if signalled).
+  int Stop();
+  void Kill();
+
+  client::ApiClient Client(const std::string& access_key, const std::string& secret_key) const {
+    return client::ApiClient("127.0.0.1", port_, {access_key, secret_key});
+  }
+
+ private:
+  void Pump(int fd);
+
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  std::string output_;
+};
+
+// Runs the binary with `args` to completion (for flag errors); returns exit code and output.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult RunCommand(const std::vector<std::string>& args, int timeout_seconds = 20);
+
+}  // namespace cuplane::testing

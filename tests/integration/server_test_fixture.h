@@ -1,0 +1,120 @@
+// A running server with a known bootstrap, shared by the integration suites.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "server_process.h"
+
+namespace cuplane::testing {
+
+// Two tenants (acct-a with one user per policy, acct-b), a poor tenant, one that can pay
+// exactly one month of one unit (acct-r), one pool of 20 gpu-1
+// units in bj, prices, and an operator key.
+inline const char* kBootstrapJson = R"JSON({
+  "operators": [{"accessKey": "op-ak", "secretKey": "op-sk"}],
+  "prices": [{"type": "gpu-1", "prepaidPerUnitMonth": 300000, "postpaidPerUnitHour": 500}],
+  "inventory": [{"region": "bj", "type": "gpu-1", "totalUnits": 20}],
+  "accounts": [
+    {"accountId": "acct-a", "name": "tenant-a", "balance": 100000000,
+     "users": [
+       {"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+        "accessKeys": [{"accessKey": "a-admin", "secretKey": "a-admin-sk"}]},
+       {"name": "ops", "policies": ["QianfanServiceOperateAccessPolicy"],
+        "accessKeys": [{"accessKey": "a-ops", "secretKey": "a-ops-sk"}]},
+       {"name": "reader", "policies": ["QianfanServiceReadAccessPolicy"],
+        "accessKeys": [{"accessKey": "a-reader", "secretKey": "a-reader-sk"}]},
+       {"name": "nobody", "policies": [],
+        "accessKeys": [{"accessKey": "a-nobody", "secretKey": "a-nobody-sk"}]}],
+     "services": [{"serviceId": "svc-a", "name": "chat-a", "region": "bj", "type": "gpu-1",
+                   "unitsPerReplica": 2}]},
+    {"accountId": "acct-b", "name": "tenant-b", "balance": 100000000,
+     "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+                "accessKeys": [{"accessKey": "b-admin", "secretKey": "b-admin-sk"}]}],
+     "services": [{"serviceId": "svc-b", "name": "chat-b", "region": "bj", "type": "gpu-1",
+                   "unitsPerReplica": 1}]},
+    {"accountId": "acct-poor", "name": "poor", "balance": 1000,
+     "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+                "accessKeys": [{"accessKey": "p-admin", "secretKey": "p-admin-sk"}]}],
+     "services": [{"serviceId": "svc-p", "name": "chat-p", "region": "bj", "type": "gpu-1",
+                   "unitsPerReplica": 1}]},
+    {"accountId": "acct-r", "name": "one-month", "balance": 300000,
+     "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+                "accessKeys": [{"accessKey": "r-admin", "secretKey": "r-admin-sk"}]}],
+     "services": [{"serviceId": "svc-r", "name": "chat-r", "region": "bj", "type": "gpu-1",
+                   "unitsPerReplica": 1}]}
+  ]
+})JSON";
+
+class ServerTest : public ::testing::Test {
+ protected:
+  // Extra `serve` flags for the suite; the data dir and bootstrap are added.
+  virtual std::vector<std::string> ExtraArgs() const { return {"--provision-delay", "0"}; }
+
+  void SetUp() override {
+    dir_.Write("bootstrap.json", kBootstrapJson);
+    StartServer();
+  }
+
+  void StartServer() {
+    std::vector<std::string> args{"--data-dir", dir_.File("data"), "--bootstrap",
+                                  dir_.File("bootstrap.json")};
+    for (const auto& a : ExtraArgs()) args.push_back(a);
+    server_ = std::make_unique<ServerProcess>(args);
+    ASSERT_TRUE(server_->started()) << server_->output();
+  }
+
+  client::ApiClient Client(const std::string& ak, const std::string& sk) const {
+    return server_->Client(ak, sk);
+  }
+  client::ApiClient Admin() const { return Client("a-admin", "a-admin-sk"); }
+  client::ApiClient Operator() const { return Client("op-ak", "op-sk"); }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+// Calls and requires an HTTP response (transport failures fail the test).
+inline client::HttpResponse CallOk(client::ApiClient& c, std::string_view path,
+                                   std::string_view action, const boost::json::value& body) {
+  auto r = c.Call(path, action, body);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : client::HttpResponse{};
+}
+
+inline std::string ErrorCodeOf(const client::HttpResponse& r) {
+  auto json = r.Json();
+  if (!json.is_object() || !json.as_object().contains("code")) return "";
+  return std::string(json.at("code").as_string());
+}
+
+inline boost::json::value ResultOf(const client::HttpResponse& r) {
+  auto json = r.Json();
+  if (!json.is_object() || !json.as_object().contains("result")) return nullptr;
+  return json.at("result");
+}
+
+inline boost::json::object PostpaidPurchase(const std::string& service, int replicas) {
+  return {{"serviceId", service},
+          {"replicasCount", replicas},
+          {"billing", {{"paymentTiming", "Postpaid"}}}};
+}
+
+inline boost::json::object PrepaidPurchase(const std::string& service, int replicas, int months,
+                                           bool auto_renew = false, int renew_months = 1) {
+  return {{"serviceId", service},
+          {"replicasCount", replicas},
+          {"billing",
+           {{"paymentTiming", "Prepaid"},
+            {"reservation",
+             {{"reservationTimeUnit", "Month"},
+              {"reservationLength", months},
+              {"autoRenew", auto_renew},
+              {"autoRenewTime", renew_months}}}}}};
+}
+
+}  // namespace cuplane::testing
