@@ -233,6 +233,15 @@ int RunServe(const ServeOptions& options) {
                                                    : static_cast<int>(std::max(4u, 4 * cores));
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
+  // Overdue transitions (from before a restart) run before the first request is served, so no
+  // read or settlement sees a state that should already have moved on.
+  if (auto caught_up = scheduler.RunDue(clock.Now()); !caught_up.ok()) {
+    std::cerr << "cuplane serve: catching up overdue transitions failed: "
+              << caught_up.error().message << "\n";
+    return 1;
+  } else if (*caught_up > 0) {
+    spdlog::info("ran {} overdue transition(s)", *caught_up);
+  }
   net::HttpServer server(http, [service](const api::ApiRequest& r) { return service->Handle(r); });
   try {
     server.Start();
@@ -240,7 +249,6 @@ int RunServe(const ServeOptions& options) {
     std::cerr << "cuplane serve: cannot listen on " << options.listen << ": " << e.what() << "\n";
     return 1;
   }
-  // Overdue transitions (from before a restart) run now, in time order.
   scheduler.Start();
 
   std::string host = settings->listen.host.find(':') != std::string::npos

@@ -48,7 +48,7 @@ void RememberResult(store::Transaction& tx, const Principal& caller, const Purch
                     const std::string& instance_id, UnixSeconds now) {
   for (const std::string* key : {&order.replay_key, &order.client_token}) {
     if (key->empty()) continue;
-    if (tx.GetIdempotency(caller.account_id, *key)) continue;  // an expired record stays put
+    if (tx.GetIdempotency(caller.account_id, *key)) continue;
     tx.InsertIdempotency(
         IdempotencyRecord{caller.account_id, *key, order.fingerprint, instance_id, now});
   }
@@ -93,6 +93,9 @@ Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
 Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal& caller,
                                         const PurchaseOrder& order, const LifecycleConfig& config,
                                         UnixSeconds now) {
+  // Expired keys go first, so a token reused after the window starts a fresh record (and the
+  // table does not grow without bound).
+  tx.DeleteIdempotencyBefore(now - config.idempotency_window_seconds);
   CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorResult(tx, caller, order, config, now));
   if (prior) return *prior;
 

@@ -91,7 +91,14 @@ void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
       IsTerminal(instance.status)) {
     return;
   }
-  UnixSeconds until = std::max(at, instance.settled_until.value_or(*instance.start_time));
+  // Never bill past the moment the unit is due to be released, even when the release itself
+  // has not been applied yet (a settlement on describe can run before an overdue release).
+  UnixSeconds end = at;
+  if (instance.release_time) end = std::min(end, *instance.release_time);
+  if (auto account = tx.GetAccount(instance.account_id); account && account->in_arrears_since) {
+    end = std::min(end, *account->in_arrears_since + config.arrears_grace_seconds);
+  }
+  UnixSeconds until = std::max(end, instance.settled_until.value_or(*instance.start_time));
   Money owed =
       PostpaidUsage(instance.unit_price, instance.total_units, until - *instance.start_time);
   Money delta = owed - instance.postpaid_charged;
