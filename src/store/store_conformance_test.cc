@@ -1,0 +1,985 @@
+// The Store conformance suite (DESIGN.md): every backend must pass the same tests, because
+// core/ writes each rule once against store::Transaction. To cover another backend, add one
+// entry to Backends() below; nothing else in this file names a backend.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "store/sqlite/sqlite_test_file.h"
+#include "store/store.h"
+
+namespace cuplane::store {
+namespace {
+
+using core::Instance;
+using core::InstanceStatus;
+using core::LedgerEntry;
+using core::LedgerKind;
+using core::PaymentTiming;
+using core::Policy;
+using core::Transition;
+using core::TransitionKind;
+
+// Opens a Store on one database. Every call returns a new Store over the same data, so that
+// closing one and calling again simulates a restart.
+using StoreFactory = std::function<std::unique_ptr<Store>()>;
+
+struct Backend {
+  std::string name;
+  // Creates a fresh, empty database and returns the factory for it. Returns an empty factory
+  // and sets `skip_reason` when the backend cannot be reached (the tests are then skipped with
+  // that message, never silently passed).
+  std::function<StoreFactory(std::string* skip_reason)> new_database;
+};
+
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
+// The one list of backends under test.
+std::vector<Backend> Backends() {
+  return {
+      Backend{"Sqlite",
+              [](std::string*) -> StoreFactory {
+                auto file = std::make_shared<sqlite::SqliteTestFile>();
+                return [file]() -> std::unique_ptr<Store> { return file->Open(); };
+              }},
+  };
+}
+
+constexpr char kAccount[] = "acct-a";
+constexpr char kOtherAccount[] = "acct-b";
+
+core::Account MakeAccount(const std::string& id) {
+  return core::Account{id, "name of " + id, 0, std::nullopt, 1000};
+}
+
+core::Service MakeService(const std::string& id, const std::string& account_id,
+                          UnixSeconds created_at) {
+  return core::Service{id, account_id, "svc " + id, "bj", "gpu-1", 2, "admin", created_at};
+}
+
+LedgerEntry MakeEntry(const std::string& account_id, core::Money amount, UnixSeconds time,
+                      LedgerKind kind = LedgerKind::kTopup) {
+  return LedgerEntry{0, account_id, time, amount, kind, "", "note " + std::to_string(time)};
+}
+
+// An instance with every field set to a distinctive value, optionals included.
+Instance MakeInstance(const std::string& id, const std::string& account_id,
+                      const std::string& service_id, PaymentTiming timing, UnixSeconds created_at,
+                      std::int64_t units = 4) {
+  Instance i;
+  i.instance_id = id;
+  i.account_id = account_id;
+  i.service_id = service_id;
+  i.region = "bj";
+  i.type = "gpu-1";
+  i.replicas_count = units / 2;
+  i.total_units = units;
+  i.payment_timing = timing;
+  i.status = InstanceStatus::kRunning;
+  i.created_at = created_at;
+  i.start_time = created_at + 1;
+  if (timing == PaymentTiming::kPrepaid) {
+    i.expired_time = created_at + 2'678'400;
+    i.reservation_months = 3;
+    i.auto_renew = true;
+    i.auto_renew_months = 2;
+    i.paid_months = 3;
+    i.prepaid_paid = 1'800'000;
+    i.unit_price = 150'000;
+  } else {
+    i.release_time = created_at + 7200;
+    i.unit_price = 500;
+    i.settled_until = created_at + 3601;
+    i.postpaid_charged = 2000;
+  }
+  i.creator = "admin";
+  return i;
+}
+
+// Every field of an Instance, so that EXPECT_EQ compares (and prints) them all.
+auto Fields(const Instance& i) {
+  return std::tie(i.instance_id, i.account_id, i.service_id, i.region, i.type, i.replicas_count,
+                  i.total_units, i.payment_timing, i.status, i.created_at, i.start_time,
+                  i.expired_time, i.release_time, i.released_at, i.reservation_months, i.auto_renew,
+                  i.auto_renew_months, i.paid_months, i.prepaid_paid, i.unit_price, i.settled_until,
+                  i.postpaid_charged, i.creator);
+}
+
+auto Fields(const LedgerEntry& e) {
+  return std::tie(e.account_id, e.time, e.amount, e.kind, e.instance_id, e.note);
+}
+
+auto Fields(const Transition& t) {
+  return std::tie(t.id, t.due_at, t.kind, t.account_id, t.instance_id);
+}
+
+std::vector<std::string> Ids(const std::vector<Instance>& instances) {
+  std::vector<std::string> ids;
+  for (const Instance& i : instances) ids.push_back(i.instance_id);
+  return ids;
+}
+
+std::vector<std::int64_t> Ids(const std::vector<LedgerEntry>& entries) {
+  std::vector<std::int64_t> ids;
+  for (const LedgerEntry& e : entries) ids.push_back(e.id);
+  return ids;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    std::string skip_reason;
+    factory_ = GetParam().new_database(&skip_reason);
+    if (!factory_) GTEST_SKIP() << GetParam().name << " store unavailable: " << skip_reason;
+    store_ = factory_();
+  }
+
+  // Closes the store and opens a new one on the same data.
+  void Reopen() {
+    store_.reset();
+    store_ = factory_();
+  }
+
+  // Runs `fn` in a transaction and returns what it returns; a failed transaction is a test
+  // failure (and yields a default value).
+  template <typename Fn>
+  auto Run(Fn& fn, bool write) {
+    using T = std::invoke_result_t<Fn&, Transaction&>;
+    if constexpr (std::is_void_v<T>) {
+      std::function<Status(Transaction&)> body = [&](Transaction& tx) -> Status {
+        fn(tx);
+        return OkStatus();
+      };
+      Status status = write ? store_->Write<Ok>(body) : store_->Read<Ok>(body);
+      EXPECT_TRUE(status.ok()) << (status.ok() ? "" : status.error().message);
+    } else {
+      std::function<Result<T>(Transaction&)> body = [&](Transaction& tx) -> Result<T> {
+        return fn(tx);
+      };
+      Result<T> result = write ? store_->Write<T>(body) : store_->Read<T>(body);
+      if (!result.ok()) {
+        ADD_FAILURE() << "transaction failed: " << result.error().message;
+        return T{};
+      }
+      return std::move(result).value();
+    }
+  }
+  template <typename Fn>
+  auto InWrite(Fn fn) {
+    return Run(fn, /*write=*/true);
+  }
+  template <typename Fn>
+  auto InRead(Fn fn) {
+    return Run(fn, /*write=*/false);
+  }
+
+  // Creates kAccount and kOtherAccount.
+  void AddAccounts() {
+    InWrite([](Transaction& tx) {
+      tx.InsertAccount(MakeAccount(kAccount));
+      tx.InsertAccount(MakeAccount(kOtherAccount));
+    });
+  }
+
+  StoreFactory factory_;
+  std::unique_ptr<Store> store_;
+};
+
+// --- meta ---------------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, MetaIsAbsentUntilSetAndSetOverwrites) {
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("clock"); }), std::nullopt);
+  InWrite([](Transaction& tx) { tx.SetMeta("clock", "100"); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("clock"); }), "100");
+  InWrite([](Transaction& tx) { tx.SetMeta("clock", "200"); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("clock"); }), "200");
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("other"); }), std::nullopt);
+}
+
+// --- accounts and money -------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, InsertedAccountStartsAtZeroBalanceAndReadsBack) {
+  EXPECT_FALSE(InRead([](Transaction& tx) { return tx.AnyAccountExists(); }));
+  InWrite([](Transaction& tx) {
+    core::Account account = MakeAccount(kAccount);
+    account.balance = 999;  // ignored: money only arrives through the ledger
+    tx.InsertAccount(account);
+  });
+  EXPECT_TRUE(InRead([](Transaction& tx) { return tx.AnyAccountExists(); }));
+  auto account = InRead([](Transaction& tx) { return tx.GetAccount(kAccount); });
+  ASSERT_TRUE(account.has_value());
+  EXPECT_EQ(account->account_id, kAccount);
+  EXPECT_EQ(account->name, std::string("name of ") + kAccount);
+  EXPECT_EQ(account->balance, 0);
+  EXPECT_EQ(account->in_arrears_since, std::nullopt);
+  EXPECT_EQ(account->created_at, 1000);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount("acct-missing"); }), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, ArrearsSinceSetsAndClears) {
+  AddAccounts();
+  InWrite([](Transaction& tx) { tx.SetArrearsSince(kAccount, 5000); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->in_arrears_since,
+            5000);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kOtherAccount); })->in_arrears_since,
+            std::nullopt);
+  InWrite([](Transaction& tx) { tx.SetArrearsSince(kAccount, std::nullopt); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->in_arrears_since,
+            std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, PostLedgerEntryKeepsBalanceEqualToSumAndReturnsNewBalance) {
+  AddAccounts();
+  const std::vector<core::Money> amounts = {1000, -300, -800, 50, 7};
+  core::Money expected = 0;
+  for (core::Money amount : amounts) {
+    expected += amount;
+    core::Money returned = InWrite([&](Transaction& tx) {
+      return tx.PostLedgerEntry(MakeEntry(kAccount, amount, 2000 + expected));
+    });
+    EXPECT_EQ(returned, expected);
+    EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->balance, expected);
+    EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLedger(kAccount); }), expected);
+  }
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kOtherAccount); })->balance, 0);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLedger(kOtherAccount); }), 0);
+}
+
+TEST_P(StoreConformanceTest, LedgerEntriesRoundTripNewestFirst) {
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    tx.PostLedgerEntry(LedgerEntry{0, kAccount, 100, 5000, LedgerKind::kTopup, "", "opening"});
+    tx.PostLedgerEntry(
+        LedgerEntry{0, kAccount, 200, -1200, LedgerKind::kPrepaid, "unit-a", "1 month(s)"});
+    tx.PostLedgerEntry(LedgerEntry{0, kOtherAccount, 250, 10, LedgerKind::kTopup, "", ""});
+    tx.PostLedgerEntry(
+        LedgerEntry{0, kAccount, 300, 1200, LedgerKind::kRefund, "unit-a", "failed: x"});
+  });
+  auto entries = InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 10); });
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(Fields(entries[0]), Fields(LedgerEntry{0, kAccount, 300, 1200, LedgerKind::kRefund,
+                                                   "unit-a", "failed: x"}));
+  EXPECT_EQ(Fields(entries[1]), Fields(LedgerEntry{0, kAccount, 200, -1200, LedgerKind::kPrepaid,
+                                                   "unit-a", "1 month(s)"}));
+  EXPECT_EQ(Fields(entries[2]),
+            Fields(LedgerEntry{0, kAccount, 100, 5000, LedgerKind::kTopup, "", "opening"}));
+  EXPECT_GT(entries[0].id, entries[1].id);
+  EXPECT_GT(entries[1].id, entries[2].id);
+  EXPECT_GT(entries[2].id, 0);
+}
+
+TEST_P(StoreConformanceTest, ListLedgerPagesWithBeforeId) {
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    for (int i = 1; i <= 5; ++i) tx.PostLedgerEntry(MakeEntry(kAccount, i, 100 * i));
+  });
+  auto all = InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 100); });
+  ASSERT_EQ(all.size(), 5u);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].amount, 5 - static_cast<int>(i));
+
+  std::vector<LedgerEntry> paged;
+  std::int64_t before = 0;
+  for (int page = 0; page < 10; ++page) {
+    auto entries = InRead([&](Transaction& tx) { return tx.ListLedger(kAccount, before, 2); });
+    EXPECT_LE(entries.size(), 2u);
+    if (entries.empty()) break;
+    paged.insert(paged.end(), entries.begin(), entries.end());
+    before = entries.back().id;
+  }
+  EXPECT_EQ(Ids(paged), Ids(all));
+  EXPECT_TRUE(
+      InRead([&](Transaction& tx) { return tx.ListLedger(kAccount, all.back().id, 10); }).empty());
+}
+
+TEST_P(StoreConformanceTest, LedgerEntryForMissingAccountFailsTheTransaction) {
+  auto result = store_->Write<core::Money>([](Transaction& tx) -> Result<core::Money> {
+    return tx.PostLedgerEntry(MakeEntry("acct-missing", 100, 1));
+  });
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLedger("acct-missing"); }), 0);
+}
+
+// --- users, policies, keys ----------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, UsersAndPoliciesAddIdempotentlyAndRemove) {
+  AddAccounts();
+  EXPECT_FALSE(InRead([](Transaction& tx) { return tx.UserExists(kAccount, "alice"); }));
+  InWrite([](Transaction& tx) {
+    tx.InsertUser(kAccount, "alice", 1000);
+    tx.AddPolicy(kAccount, "alice", Policy::kServiceRead);
+    tx.AddPolicy(kAccount, "alice", Policy::kServiceRead);  // again: no duplicate, no error
+    tx.AddPolicy(kAccount, "alice", Policy::kFullControl);
+  });
+  InWrite([](Transaction& tx) { tx.AddPolicy(kAccount, "alice", Policy::kServiceRead); });
+  EXPECT_TRUE(InRead([](Transaction& tx) { return tx.UserExists(kAccount, "alice"); }));
+  EXPECT_FALSE(InRead([](Transaction& tx) { return tx.UserExists(kOtherAccount, "alice"); }));
+
+  auto sorted_policies = [&](const std::string& account) {
+    auto policies = InRead([&](Transaction& tx) { return tx.ListPolicies(account, "alice"); });
+    std::sort(policies.begin(), policies.end());
+    return policies;
+  };
+  EXPECT_EQ(sorted_policies(kAccount),
+            (std::vector<Policy>{Policy::kFullControl, Policy::kServiceRead}));
+  EXPECT_TRUE(sorted_policies(kOtherAccount).empty());
+
+  InWrite([](Transaction& tx) {
+    tx.RemovePolicy(kAccount, "alice", Policy::kFullControl);
+    tx.RemovePolicy(kAccount, "alice", Policy::kServiceOperate);  // absent: a no-op
+  });
+  EXPECT_EQ(sorted_policies(kAccount), std::vector<Policy>{Policy::kServiceRead});
+}
+
+TEST_P(StoreConformanceTest, AccessKeysRoundTripAndToggleEnabled) {
+  AddAccounts();
+  const core::AccessKey tenant{"ak-tenant", "sk-tenant", false, true, kAccount, "alice"};
+  const core::AccessKey op{"ak-op", "sk-op", true, true, "", ""};
+  InWrite([&](Transaction& tx) {
+    tx.InsertUser(kAccount, "alice", 1000);
+    tx.InsertAccessKey(tenant, 1000);
+    tx.InsertAccessKey(op, 1000);
+  });
+  auto key_fields = [](const core::AccessKey& k) {
+    return std::tie(k.access_key, k.secret_key, k.is_operator, k.enabled, k.account_id,
+                    k.user_name);
+  };
+  auto got_tenant = InRead([](Transaction& tx) { return tx.GetAccessKey("ak-tenant"); });
+  ASSERT_TRUE(got_tenant.has_value());
+  EXPECT_EQ(key_fields(*got_tenant), key_fields(tenant));
+  auto got_op = InRead([](Transaction& tx) { return tx.GetAccessKey("ak-op"); });
+  ASSERT_TRUE(got_op.has_value());
+  EXPECT_EQ(key_fields(*got_op), key_fields(op));
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccessKey("ak-missing"); }), std::nullopt);
+
+  InWrite([](Transaction& tx) { tx.SetAccessKeyEnabled("ak-tenant", false); });
+  EXPECT_FALSE(InRead([](Transaction& tx) { return tx.GetAccessKey("ak-tenant"); })->enabled);
+  EXPECT_TRUE(InRead([](Transaction& tx) { return tx.GetAccessKey("ak-op"); })->enabled);
+  InWrite([](Transaction& tx) { tx.SetAccessKeyEnabled("ak-tenant", true); });
+  EXPECT_TRUE(InRead([](Transaction& tx) { return tx.GetAccessKey("ak-tenant"); })->enabled);
+}
+
+// --- services -----------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, ServicesRoundTripAndListByAccountInCreationOrder) {
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    tx.InsertService(MakeService("svc-2", kAccount, 200));
+    tx.InsertService(MakeService("svc-1", kAccount, 100));
+    tx.InsertService(MakeService("svc-x", kOtherAccount, 150));
+  });
+  auto service_fields = [](const core::Service& s) {
+    return std::tie(s.service_id, s.account_id, s.name, s.region, s.type, s.units_per_replica,
+                    s.creator, s.created_at);
+  };
+  auto got = InRead([](Transaction& tx) { return tx.GetService("svc-2"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(service_fields(*got), service_fields(MakeService("svc-2", kAccount, 200)));
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetService("svc-missing"); }), std::nullopt);
+
+  auto listed = InRead([](Transaction& tx) { return tx.ListServices(kAccount); });
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].service_id, "svc-1");
+  EXPECT_EQ(listed[1].service_id, "svc-2");
+  auto other = InRead([](Transaction& tx) { return tx.ListServices(kOtherAccount); });
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].service_id, "svc-x");
+}
+
+// --- pools and prices ---------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, SetPoolTotalCreatesGrowsAndRefusesToShrinkBelowAllocated) {
+  auto pool = [&] { return InRead([](Transaction& tx) { return tx.GetPool("bj", "gpu-1"); }); };
+  EXPECT_EQ(pool(), std::nullopt);
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.SetPoolTotal("bj", "gpu-1", 10); }));
+  ASSERT_TRUE(pool().has_value());
+  EXPECT_EQ(pool()->total_units, 10);
+  EXPECT_EQ(pool()->allocated_units, 0);
+
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.SetPoolTotal("bj", "gpu-1", 20); }));
+  EXPECT_EQ(pool()->total_units, 20);
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.TryAllocate("bj", "gpu-1", 8); }));
+
+  EXPECT_FALSE(InWrite([](Transaction& tx) { return tx.SetPoolTotal("bj", "gpu-1", 7); }));
+  EXPECT_EQ(pool()->total_units, 20);
+  EXPECT_EQ(pool()->allocated_units, 8);
+
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.SetPoolTotal("bj", "gpu-1", 8); }));
+  EXPECT_EQ(pool()->total_units, 8);
+  EXPECT_EQ(pool()->allocated_units, 8);
+}
+
+TEST_P(StoreConformanceTest, TryAllocateFillsExactlyThenRefusesAndDeallocateFrees) {
+  InWrite([](Transaction& tx) { tx.SetPoolTotal("bj", "gpu-1", 10); });
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.TryAllocate("bj", "gpu-1", 6); }));
+  EXPECT_FALSE(InWrite([](Transaction& tx) { return tx.TryAllocate("bj", "gpu-1", 5); }));
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.TryAllocate("bj", "gpu-1", 4); }));
+  EXPECT_FALSE(InWrite([](Transaction& tx) { return tx.TryAllocate("bj", "gpu-1", 1); }));
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetPool("bj", "gpu-1"); })->allocated_units, 10);
+
+  InWrite([](Transaction& tx) { tx.Deallocate("bj", "gpu-1", 3); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetPool("bj", "gpu-1"); })->allocated_units, 7);
+  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.TryAllocate("bj", "gpu-1", 3); }));
+  EXPECT_FALSE(InWrite([](Transaction& tx) { return tx.TryAllocate("bd", "gpu-1", 1); }))
+      << "a missing pool has no free units";
+}
+
+TEST_P(StoreConformanceTest, ListPoolsReturnsEveryPool) {
+  InWrite([](Transaction& tx) {
+    tx.SetPoolTotal("sz", "cpu", 5);
+    tx.SetPoolTotal("bj", "gpu-2", 7);
+    tx.SetPoolTotal("bj", "gpu-1", 9);
+    tx.TryAllocate("bj", "gpu-1", 4);
+  });
+  auto pools = InRead([](Transaction& tx) { return tx.ListPools(); });
+  ASSERT_EQ(pools.size(), 3u);
+  EXPECT_EQ(
+      std::tie(pools[0].region, pools[0].type, pools[0].total_units, pools[0].allocated_units),
+      std::make_tuple("bj", "gpu-1", 9, 4));
+  EXPECT_EQ(std::tie(pools[1].region, pools[1].type), std::make_tuple("bj", "gpu-2"));
+  EXPECT_EQ(std::tie(pools[2].region, pools[2].type), std::make_tuple("sz", "cpu"));
+}
+
+TEST_P(StoreConformanceTest, PricesSetOverwriteAndList) {
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetPrice("gpu-1"); }), std::nullopt);
+  InWrite([](Transaction& tx) {
+    tx.SetPrice(core::Price{"gpu-2", 400000, 700});
+    tx.SetPrice(core::Price{"gpu-1", 300000, 500});
+  });
+  InWrite([](Transaction& tx) { tx.SetPrice(core::Price{"gpu-1", 310000, 550}); });
+  auto price_fields = [](const core::Price& p) {
+    return std::tie(p.type, p.prepaid_per_unit_month, p.postpaid_per_unit_hour);
+  };
+  auto gpu1 = InRead([](Transaction& tx) { return tx.GetPrice("gpu-1"); });
+  ASSERT_TRUE(gpu1.has_value());
+  EXPECT_EQ(price_fields(*gpu1), price_fields(core::Price{"gpu-1", 310000, 550}));
+  auto prices = InRead([](Transaction& tx) { return tx.ListPrices(); });
+  ASSERT_EQ(prices.size(), 2u);
+  EXPECT_EQ(price_fields(prices[0]), price_fields(core::Price{"gpu-1", 310000, 550}));
+  EXPECT_EQ(price_fields(prices[1]), price_fields(core::Price{"gpu-2", 400000, 700}));
+}
+
+// --- instances and deployments ------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, InstancesRoundTripEveryField) {
+  AddAccounts();
+  Instance prepaid = MakeInstance("unit-prepaid", kAccount, "svc-1", PaymentTiming::kPrepaid, 100);
+  prepaid.released_at = 99999;
+  prepaid.status = InstanceStatus::kReleased;
+  Instance postpaid =
+      MakeInstance("unit-postpaid", kAccount, "svc-1", PaymentTiming::kPostpaid, 200);
+  Instance creating =
+      MakeInstance("unit-creating", kAccount, "svc-1", PaymentTiming::kPostpaid, 300);
+  creating.status = InstanceStatus::kCreating;
+  creating.start_time.reset();
+  creating.release_time.reset();
+  creating.settled_until.reset();
+  InWrite([&](Transaction& tx) {
+    for (const Instance& i : {prepaid, postpaid, creating}) tx.InsertInstance(i);
+  });
+  for (const Instance& expected : {prepaid, postpaid, creating}) {
+    auto got = InRead([&](Transaction& tx) { return tx.GetInstance(expected.instance_id); });
+    ASSERT_TRUE(got.has_value()) << expected.instance_id;
+    EXPECT_EQ(Fields(*got), Fields(expected));
+  }
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetInstance("unit-missing"); }), std::nullopt);
+}
+
+// Identity, placement, size and purchase price are fixed at purchase; the lifecycle fields are
+// what UpdateInstance must store, including setting and clearing each optional.
+TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
+  AddAccounts();
+  Instance instance = MakeInstance("unit-1", kAccount, "svc-1", PaymentTiming::kPostpaid, 100);
+  instance.status = InstanceStatus::kCreating;
+  instance.start_time.reset();
+  instance.release_time.reset();
+  instance.settled_until.reset();
+  InWrite([&](Transaction& tx) { tx.InsertInstance(instance); });
+
+  instance.status = InstanceStatus::kReleased;
+  instance.start_time = 111;
+  instance.expired_time = 222;
+  instance.release_time = 333;
+  instance.released_at = 444;
+  instance.reservation_months = 5;
+  instance.auto_renew = true;
+  instance.auto_renew_months = 6;
+  instance.paid_months = 11;
+  instance.settled_until = 555;
+  instance.postpaid_charged = 666;
+  InWrite([&](Transaction& tx) { tx.UpdateInstance(instance); });
+  EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),
+            Fields(instance));
+
+  instance.status = InstanceStatus::kRunning;
+  instance.start_time.reset();
+  instance.expired_time.reset();
+  instance.release_time.reset();
+  instance.released_at.reset();
+  instance.settled_until.reset();
+  instance.auto_renew = false;
+  InWrite([&](Transaction& tx) { tx.UpdateInstance(instance); });
+  EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),
+            Fields(instance));
+}
+
+class StoreConformanceInstanceListingTest : public StoreConformanceTest {
+ protected:
+  // kAccount: svc-1 has p1 (Prepaid), p2 (Postpaid), p3 (Postpaid, bought for svc-2 and also
+  // serving svc-1) and p4 (Postpaid, Released at 500), inserted in that order; kOtherAccount
+  // has o1, bought for svc-1's id (never listed for kAccount).
+  void SetUp() override {
+    StoreConformanceTest::SetUp();
+    if (IsSkipped()) return;
+    AddAccounts();
+    InWrite([](Transaction& tx) {
+      tx.InsertInstance(MakeInstance("unit-p1", kAccount, "svc-1", PaymentTiming::kPrepaid, 10));
+      tx.InsertInstance(MakeInstance("unit-p2", kAccount, "svc-1", PaymentTiming::kPostpaid, 20));
+      tx.InsertInstance(MakeInstance("unit-p3", kAccount, "svc-2", PaymentTiming::kPostpaid, 30));
+      tx.InsertDeployment(core::Deployment{"unit-p3", "svc-2", 2});
+      tx.InsertDeployment(core::Deployment{"unit-p3", "svc-1", 2});
+      Instance released = MakeInstance("unit-p4", kAccount, "svc-1", PaymentTiming::kPostpaid, 40);
+      released.status = InstanceStatus::kReleased;
+      released.released_at = 500;
+      tx.InsertInstance(released);
+      tx.InsertInstance(
+          MakeInstance("unit-o1", kOtherAccount, "svc-1", PaymentTiming::kPostpaid, 50));
+    });
+  }
+
+  std::vector<std::string> List(const std::string& account, const std::string& service,
+                                std::optional<PaymentTiming> timing = std::nullopt,
+                                UnixSeconds hide_released_before = 0) {
+    InstanceFilter filter{account, service, timing, hide_released_before};
+    return Ids(InRead([&](Transaction& tx) { return tx.ListInstances(filter); }));
+  }
+};
+
+TEST_P(StoreConformanceInstanceListingTest, ListsInstancesOfAndServingTheServiceNewestFirst) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(List(kAccount, "svc-1"), (V{"unit-p4", "unit-p3", "unit-p2", "unit-p1"}));
+  EXPECT_EQ(List(kAccount, "svc-2"), V{"unit-p3"});
+  EXPECT_EQ(List(kOtherAccount, "svc-1"), V{"unit-o1"});
+  EXPECT_EQ(List(kAccount, "svc-none"), V{});
+}
+
+TEST_P(StoreConformanceInstanceListingTest, FiltersByPaymentTiming) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(List(kAccount, "svc-1", PaymentTiming::kPrepaid), V{"unit-p1"});
+  EXPECT_EQ(List(kAccount, "svc-1", PaymentTiming::kPostpaid),
+            (V{"unit-p4", "unit-p3", "unit-p2"}));
+}
+
+TEST_P(StoreConformanceInstanceListingTest, HidesInstancesReleasedBeforeTheCutoff) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(List(kAccount, "svc-1", std::nullopt, 500),
+            (V{"unit-p4", "unit-p3", "unit-p2", "unit-p1"}));
+  EXPECT_EQ(List(kAccount, "svc-1", std::nullopt, 501), (V{"unit-p3", "unit-p2", "unit-p1"}));
+}
+
+TEST_P(StoreConformanceInstanceListingTest, ListLivePostpaidSkipsPrepaidTerminalAndOtherAccounts) {
+  auto ids = Ids(InRead([](Transaction& tx) { return tx.ListLivePostpaid(kAccount); }));
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"unit-p2", "unit-p3"}));
+}
+
+TEST_P(StoreConformanceInstanceListingTest, SumLiveUnitsCountsNonTerminalInstancesOfThePool) {
+  // p1, p2, p3 and o1 are live with 4 units each; p4 is Released.
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLiveUnits("bj", "gpu-1"); }), 16);
+  InWrite([](Transaction& tx) {
+    Instance creating = MakeInstance("unit-c", kAccount, "svc-1", PaymentTiming::kPostpaid, 60, 6);
+    creating.status = InstanceStatus::kCreating;
+    tx.InsertInstance(creating);
+    Instance failed = MakeInstance("unit-f", kAccount, "svc-1", PaymentTiming::kPrepaid, 70, 8);
+    failed.status = InstanceStatus::kCreateFailed;
+    failed.released_at = 71;
+    tx.InsertInstance(failed);
+    Instance elsewhere = MakeInstance("unit-e", kAccount, "svc-1", PaymentTiming::kPostpaid, 80);
+    elsewhere.region = "sz";
+    tx.InsertInstance(elsewhere);
+  });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLiveUnits("bj", "gpu-1"); }), 22);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLiveUnits("sz", "gpu-1"); }), 4);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLiveUnits("bj", "gpu-2"); }), 0);
+}
+
+TEST_P(StoreConformanceInstanceListingTest,
+       DeploymentsListByInstanceAndServiceAndDeleteByInstance) {
+  auto deployment_fields = [](const std::vector<core::Deployment>& ds) {
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
+    for (const auto& d : ds) out.emplace_back(d.instance_id, d.service_id, d.deployed_units);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<std::tuple<std::string, std::string, std::int64_t>>;
+  InWrite([](Transaction& tx) { tx.InsertDeployment(core::Deployment{"unit-p1", "svc-1", 4}); });
+  EXPECT_EQ(
+      deployment_fields(InRead([](Transaction& tx) { return tx.ListDeployments("unit-p3"); })),
+      (V{{"unit-p3", "svc-1", 2}, {"unit-p3", "svc-2", 2}}));
+  EXPECT_EQ(deployment_fields(
+                InRead([](Transaction& tx) { return tx.ListDeploymentsOfService("svc-1"); })),
+            (V{{"unit-p1", "svc-1", 4}, {"unit-p3", "svc-1", 2}}));
+
+  InWrite([](Transaction& tx) { tx.DeleteDeployments("unit-p3"); });
+  EXPECT_TRUE(InRead([](Transaction& tx) { return tx.ListDeployments("unit-p3"); }).empty());
+  EXPECT_EQ(deployment_fields(
+                InRead([](Transaction& tx) { return tx.ListDeploymentsOfService("svc-1"); })),
+            (V{{"unit-p1", "svc-1", 4}}));
+  // p3 bought for svc-2 still lists under svc-2, but no longer under svc-1.
+  EXPECT_EQ(List(kAccount, "svc-1"), (std::vector<std::string>{"unit-p4", "unit-p2", "unit-p1"}));
+}
+
+// --- timed transitions --------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, ClaimNextDueReturnsEarliestByDueTimeThenId) {
+  InWrite([](Transaction& tx) {
+    tx.ScheduleTransition(Transition{0, 300, TransitionKind::kExpire, kAccount, "unit-a"});
+    tx.ScheduleTransition(Transition{0, 100, TransitionKind::kProvision, kAccount, "unit-b"});
+    tx.ScheduleTransition(Transition{0, 100, TransitionKind::kSettle, kAccount, "unit-c"});
+    tx.ScheduleTransition(Transition{0, 200, TransitionKind::kArrearsCheck, kAccount, ""});
+  });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.NextDueTime(); }), 100);
+  EXPECT_EQ(InWrite([](Transaction& tx) { return tx.ClaimNextDue(99); }), std::nullopt);
+
+  std::vector<std::string> order;
+  std::vector<UnixSeconds> due;
+  while (true) {
+    auto claimed = InWrite([](Transaction& tx) {
+      auto t = tx.ClaimNextDue(250);
+      if (t) tx.DeleteTransition(t->id);
+      return t;
+    });
+    if (!claimed) break;
+    EXPECT_EQ(claimed->account_id, kAccount);
+    order.push_back(std::string(core::ToString(claimed->kind)) + ":" + claimed->instance_id);
+    due.push_back(claimed->due_at);
+  }
+  EXPECT_EQ(order.size(), 3u);
+  EXPECT_EQ(due, (std::vector<UnixSeconds>{100, 100, 200}));
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0], std::string(core::ToString(TransitionKind::kProvision)) + ":unit-b");
+  EXPECT_EQ(order[1], std::string(core::ToString(TransitionKind::kSettle)) + ":unit-c");
+  EXPECT_EQ(order[2], std::string(core::ToString(TransitionKind::kArrearsCheck)) + ":");
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.NextDueTime(); }), 300);
+
+  auto last = InWrite([](Transaction& tx) { return tx.ClaimNextDue(300); });
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->kind, TransitionKind::kExpire);
+  InWrite([&](Transaction& tx) { tx.DeleteTransition(last->id); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.NextDueTime(); }), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, ScheduledTransitionsRoundTripWithAssignedIds) {
+  InWrite([](Transaction& tx) {
+    tx.ScheduleTransition(Transition{0, 500, TransitionKind::kExpire, kAccount, "unit-a"});
+    tx.ScheduleTransition(Transition{0, 400, TransitionKind::kSettle, kAccount, "unit-a"});
+    tx.ScheduleTransition(Transition{0, 450, TransitionKind::kSettle, kAccount, "unit-b"});
+  });
+  auto listed = InRead([](Transaction& tx) { return tx.ListTransitions("unit-a"); });
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].due_at, 400);
+  EXPECT_EQ(listed[0].kind, TransitionKind::kSettle);
+  EXPECT_EQ(listed[1].due_at, 500);
+  EXPECT_EQ(listed[1].kind, TransitionKind::kExpire);
+  EXPECT_GT(listed[0].id, 0);
+  EXPECT_GT(listed[1].id, 0);
+  EXPECT_NE(listed[0].id, listed[1].id);
+  auto claimed = InWrite([](Transaction& tx) { return tx.ClaimNextDue(1000); });
+  ASSERT_TRUE(claimed.has_value());
+  EXPECT_EQ(Fields(*claimed), Fields(listed[0]));
+}
+
+TEST_P(StoreConformanceTest, CancelTransitionsRemovesOnlyThatInstanceAndKind) {
+  InWrite([](Transaction& tx) {
+    tx.ScheduleTransition(Transition{0, 100, TransitionKind::kSettle, kAccount, "unit-a"});
+    tx.ScheduleTransition(Transition{0, 200, TransitionKind::kSettle, kAccount, "unit-a"});
+    tx.ScheduleTransition(Transition{0, 300, TransitionKind::kAutoRelease, kAccount, "unit-a"});
+    tx.ScheduleTransition(Transition{0, 150, TransitionKind::kSettle, kAccount, "unit-b"});
+  });
+  InWrite([](Transaction& tx) { tx.CancelTransitions("unit-a", TransitionKind::kSettle); });
+  auto a = InRead([](Transaction& tx) { return tx.ListTransitions("unit-a"); });
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].kind, TransitionKind::kAutoRelease);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.ListTransitions("unit-b"); }).size(), 1u);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.NextDueTime(); }), 150);
+}
+
+TEST_P(StoreConformanceTest, CancelAccountTransitionsRemovesThatAccountsAccountLevelKind) {
+  InWrite([](Transaction& tx) {
+    tx.ScheduleTransition(Transition{0, 100, TransitionKind::kArrearsCheck, kAccount, ""});
+    tx.ScheduleTransition(Transition{0, 200, TransitionKind::kArrearsCheck, kAccount, ""});
+    tx.ScheduleTransition(Transition{0, 300, TransitionKind::kArrearsCheck, kOtherAccount, ""});
+    tx.ScheduleTransition(Transition{0, 50, TransitionKind::kSettle, kAccount, "unit-a"});
+  });
+  InWrite([](Transaction& tx) {
+    tx.CancelAccountTransitions(kAccount, TransitionKind::kArrearsCheck);
+  });
+  std::vector<std::string> remaining;
+  while (auto t = InWrite([](Transaction& tx) {
+           auto next = tx.ClaimNextDue(1000);
+           if (next) tx.DeleteTransition(next->id);
+           return next;
+         })) {
+    remaining.push_back(t->account_id + "/" + std::string(core::ToString(t->kind)));
+  }
+  EXPECT_EQ(remaining,
+            (std::vector<std::string>{
+                std::string(kAccount) + "/" + std::string(core::ToString(TransitionKind::kSettle)),
+                std::string(kOtherAccount) + "/" +
+                    std::string(core::ToString(TransitionKind::kArrearsCheck))}));
+}
+
+// --- idempotency --------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, IdempotencyRecordsRoundTripAndExpireBeforeCutoff) {
+  InWrite([](Transaction& tx) {
+    tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok-1", "fp-1", "unit-1", 100});
+    tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok-2", "fp-2", "unit-2", 200});
+    tx.InsertIdempotency(core::IdempotencyRecord{kOtherAccount, "tok-1", "fp-x", "unit-x", 50});
+  });
+  auto record_fields = [](const core::IdempotencyRecord& r) {
+    return std::tie(r.account_id, r.token, r.fingerprint, r.result, r.created_at);
+  };
+  auto got = InRead([](Transaction& tx) { return tx.GetIdempotency(kAccount, "tok-1"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(record_fields(*got),
+            record_fields(core::IdempotencyRecord{kAccount, "tok-1", "fp-1", "unit-1", 100}));
+  auto other = InRead([](Transaction& tx) { return tx.GetIdempotency(kOtherAccount, "tok-1"); });
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->result, "unit-x");
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetIdempotency(kOtherAccount, "tok-2"); }),
+            std::nullopt);
+
+  InWrite([](Transaction& tx) { tx.DeleteIdempotencyBefore(200); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetIdempotency(kAccount, "tok-1"); }),
+            std::nullopt);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetIdempotency(kOtherAccount, "tok-1"); }),
+            std::nullopt);
+  EXPECT_TRUE(
+      InRead([](Transaction& tx) { return tx.GetIdempotency(kAccount, "tok-2"); }).has_value())
+      << "a record created exactly at the cutoff is kept";
+}
+
+// --- transactions -------------------------------------------------------------------------------
+
+// Writes one of everything a purchase touches; used to show a rolled-back Write leaves none.
+void WriteOneOfEverything(Transaction& tx) {
+  tx.SetMeta("k", "v");
+  tx.InsertAccount(MakeAccount(kAccount));
+  tx.PostLedgerEntry(MakeEntry(kAccount, 100, 1));
+  tx.InsertUser(kAccount, "alice", 1);
+  tx.AddPolicy(kAccount, "alice", Policy::kFullControl);
+  tx.InsertAccessKey(core::AccessKey{"ak", "sk", false, true, kAccount, "alice"}, 1);
+  tx.InsertService(MakeService("svc-1", kAccount, 1));
+  tx.SetPoolTotal("bj", "gpu-1", 10);
+  tx.SetPrice(core::Price{"gpu-1", 1, 1});
+  tx.InsertInstance(MakeInstance("unit-1", kAccount, "svc-1", PaymentTiming::kPostpaid, 1));
+  tx.InsertDeployment(core::Deployment{"unit-1", "svc-1", 4});
+  tx.ScheduleTransition(Transition{0, 5, TransitionKind::kProvision, kAccount, "unit-1"});
+  tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok", "fp", "unit-1", 1});
+}
+
+// Expects that nothing WriteOneOfEverything writes is in the store.
+void ExpectNothingWritten(Transaction& tx) {
+  EXPECT_EQ(tx.GetMeta("k"), std::nullopt);
+  EXPECT_FALSE(tx.AnyAccountExists());
+  EXPECT_EQ(tx.SumLedger(kAccount), 0);
+  EXPECT_TRUE(tx.ListLedger(kAccount, 0, 10).empty());
+  EXPECT_FALSE(tx.UserExists(kAccount, "alice"));
+  EXPECT_TRUE(tx.ListPolicies(kAccount, "alice").empty());
+  EXPECT_EQ(tx.GetAccessKey("ak"), std::nullopt);
+  EXPECT_EQ(tx.GetService("svc-1"), std::nullopt);
+  EXPECT_TRUE(tx.ListPools().empty());
+  EXPECT_TRUE(tx.ListPrices().empty());
+  EXPECT_EQ(tx.GetInstance("unit-1"), std::nullopt);
+  EXPECT_TRUE(tx.ListDeployments("unit-1").empty());
+  EXPECT_EQ(tx.NextDueTime(), std::nullopt);
+  EXPECT_EQ(tx.GetIdempotency(kAccount, "tok"), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, WriteReturningAnErrorRollsBackEverything) {
+  Status status = store_->Write<Ok>([](Transaction& tx) -> Status {
+    WriteOneOfEverything(tx);
+    return MakeError(ErrorCode::kInsufficientBalance, "changed my mind");
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::kInsufficientBalance);
+  EXPECT_EQ(status.error().message, "changed my mind");
+  InRead([](Transaction& tx) { ExpectNothingWritten(tx); });
+}
+
+TEST_P(StoreConformanceTest, WriteThatThrowsStoreErrorRollsBackAndReturnsAnError) {
+  Status status = store_->Write<Ok>([](Transaction& tx) -> Status {
+    WriteOneOfEverything(tx);
+    throw StoreError(StoreError::Kind::kInternal, "simulated failure");
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::kInternalError);
+  InRead([](Transaction& tx) { ExpectNothingWritten(tx); });
+}
+
+TEST_P(StoreConformanceTest, BusyStoreErrorBecomesServiceUnavailable) {
+  Status status = store_->Write<Ok>([](Transaction& tx) -> Status {
+    tx.SetMeta("k", "v");
+    throw StoreError(StoreError::Kind::kBusy, "simulated contention");
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::kServiceUnavailable);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("k"); }), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, DuplicateKeyIsAConstraintErrorAndFailsTheWrite) {
+  AddAccounts();
+  std::optional<StoreError::Kind> kind;
+  Status status = store_->Write<Ok>([&](Transaction& tx) -> Status {
+    tx.SetMeta("k", "v");
+    try {
+      tx.InsertAccount(MakeAccount(kAccount));
+    } catch (const StoreError& e) {
+      kind = e.kind();
+      throw;
+    }
+    return OkStatus();
+  });
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(kind, StoreError::Kind::kConstraint);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("k"); }), std::nullopt);
+  Status after = store_->Write<Ok>([](Transaction& tx) -> Status {
+    tx.SetMeta("k", "after");
+    return OkStatus();
+  });
+  EXPECT_TRUE(after.ok()) << "the store stays usable after a failed transaction";
+}
+
+TEST_P(StoreConformanceTest, ReadSeesCommittedWrites) {
+  InWrite([](Transaction& tx) { tx.InsertAccount(MakeAccount(kAccount)); });
+  InWrite([](Transaction& tx) { tx.PostLedgerEntry(MakeEntry(kAccount, 42, 1)); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->balance, 42);
+}
+
+// SPEC §7: reads never wait behind a slow write, and see only committed data.
+TEST_P(StoreConformanceTest, ReadDoesNotWaitForAnOpenWriteNorSeeItsChanges) {
+  std::promise<void> write_started;
+  std::promise<void> finish_write;
+  std::shared_future<void> finish = finish_write.get_future().share();
+  std::thread writer([&] {
+    Status status = store_->Write<Ok>([&](Transaction& tx) -> Status {
+      tx.SetMeta("k", "uncommitted");
+      write_started.set_value();
+      finish.wait();
+      return OkStatus();
+    });
+    EXPECT_TRUE(status.ok());
+  });
+  write_started.get_future().wait();
+  auto reader = std::async(std::launch::async,
+                           [&] { return InRead([](Transaction& tx) { return tx.GetMeta("k"); }); });
+  bool read_finished = reader.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  finish_write.set_value();
+  writer.join();
+  EXPECT_TRUE(read_finished) << "the read waited for the writer";
+  EXPECT_EQ(reader.get(), std::nullopt);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("k"); }), "uncommitted");
+}
+
+TEST_P(StoreConformanceTest, DataPersistsAcrossReopenAndMigrationsRerunSafely) {
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    tx.SetMeta("clock", "12345");
+    tx.PostLedgerEntry(MakeEntry(kAccount, 700, 1));
+    tx.SetPoolTotal("bj", "gpu-1", 10);
+    tx.TryAllocate("bj", "gpu-1", 4);
+    tx.InsertInstance(MakeInstance("unit-1", kAccount, "svc-1", PaymentTiming::kPrepaid, 1));
+    tx.ScheduleTransition(Transition{0, 99, TransitionKind::kExpire, kAccount, "unit-1"});
+  });
+  auto first_entry = InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 1); });
+  ASSERT_EQ(first_entry.size(), 1u);
+
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    Reopen();
+    EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("clock"); }), "12345");
+    EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->balance, 700);
+    EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetPool("bj", "gpu-1"); })->allocated_units,
+              4);
+    EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),
+              Fields(MakeInstance("unit-1", kAccount, "svc-1", PaymentTiming::kPrepaid, 1)));
+    EXPECT_EQ(InRead([](Transaction& tx) { return tx.NextDueTime(); }), 99);
+  }
+  // Ids keep growing after a restart, so ledger paging stays correct.
+  InWrite([](Transaction& tx) { tx.PostLedgerEntry(MakeEntry(kAccount, 1, 2)); });
+  auto entries = InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 10); });
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_GT(entries[0].id, first_entry[0].id);
+  EXPECT_EQ(entries[1].id, first_entry[0].id);
+}
+
+// Concurrent purchases can never oversell, and money stays consistent (DESIGN.md: the guarded
+// take inside the purchase's transaction).
+TEST_P(StoreConformanceTest, ConcurrentGuardedAllocationsNeverOversell) {
+  constexpr int kThreads = 8;
+  constexpr int kWritesPerThread = 25;
+  constexpr core::Money kOpening = 1'000'000;
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    tx.SetPoolTotal("bj", "gpu-1", 100);
+    tx.PostLedgerEntry(MakeEntry(kAccount, kOpening, 1));
+  });
+
+  std::atomic<int> succeeded{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        Status status = store_->Write<Ok>([&](Transaction& tx) -> Status {
+          if (!tx.TryAllocate("bj", "gpu-1", 1)) {
+            return MakeError(ErrorCode::kInsufficientInventory, "sold out");
+          }
+          tx.PostLedgerEntry(MakeEntry(kAccount, -7, 1000 * t + i, LedgerKind::kPrepaid));
+          return OkStatus();
+        });
+        if (status.ok()) {
+          ++succeeded;
+        } else if (status.error().code == ErrorCode::kInsufficientInventory) {
+          ++refused;
+        } else {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  EXPECT_EQ(succeeded.load(), 100);
+  EXPECT_EQ(refused.load(), kThreads * kWritesPerThread - 100);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetPool("bj", "gpu-1"); })->allocated_units,
+            100);
+  core::Money balance = InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->balance;
+  EXPECT_EQ(balance, kOpening - 7 * 100);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLedger(kAccount); }), balance);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 1000); }).size(), 101u);
+}
+
+auto BackendName = [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; };
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::ValuesIn(Backends()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceInstanceListingTest,
+                         ::testing::ValuesIn(Backends()), BackendName);
+
+}  // namespace
+}  // namespace cuplane::store
