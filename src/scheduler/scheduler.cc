@@ -19,28 +19,31 @@ Scheduler::Scheduler(store::Store& store, const Clock& clock, VirtualClock* virt
 
 Scheduler::~Scheduler() { Stop(); }
 
-Result<bool> Scheduler::RunOne(UnixSeconds until) {
-  return store_.Write<bool>([&](store::Transaction& tx) -> Result<bool> {
-    auto transition = tx.ClaimNextDue(until);
-    if (!transition) return false;
-    if (virtual_clock_ && transition->due_at > virtual_clock_->Now()) {
-      // Moving through time: the clock shows the moment being applied, and is persisted with
-      // it so a crash mid-advance resumes from here.
-      virtual_clock_->Set(transition->due_at);
-      tx.SetMeta(kVirtualClockMetaKey, std::to_string(transition->due_at));
+Result<int> Scheduler::RunBatch(UnixSeconds until) {
+  return store_.Write<int>([&](store::Transaction& tx) -> Result<int> {
+    int ran = 0;
+    for (; ran < kBatchSize; ++ran) {
+      auto transition = tx.ClaimNextDue(until);
+      if (!transition) break;
+      if (virtual_clock_ && transition->due_at > virtual_clock_->Now()) {
+        // Moving through time: the clock shows the moment being applied, and is persisted
+        // with it so a crash mid-advance resumes from here.
+        virtual_clock_->Set(transition->due_at);
+        tx.SetMeta(kVirtualClockMetaKey, std::to_string(transition->due_at));
+      }
+      CUPLANE_TRY(core::ApplyTransition(tx, *transition, config_));
+      tx.DeleteTransition(transition->id);
     }
-    CUPLANE_TRY(core::ApplyTransition(tx, *transition, config_));
-    tx.DeleteTransition(transition->id);
-    return true;
+    return ran;
   });
 }
 
 Result<int> Scheduler::RunDue(UnixSeconds until) {
   int count = 0;
   while (true) {
-    CUPLANE_ASSIGN_OR_RETURN(bool ran, RunOne(until));
-    if (!ran) return count;
-    ++count;
+    CUPLANE_ASSIGN_OR_RETURN(int ran, RunBatch(until));
+    if (ran == 0) return count;
+    count += ran;
   }
 }
 
