@@ -23,12 +23,14 @@ run: build
 	$(BUILD)/cuplane serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
 test: build
-	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600 \
-	  | tee ctest.log | grep -v -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' ; \
-	  status=$${PIPESTATUS[0]}; \
-	  passed=$$(grep -c -E 'Test +#[0-9]+: .* Passed' ctest.log); \
-	  failed=$$(grep -c -E 'Test +#[0-9]+: .*(\*\*\*|Failed|Exception|Timeout)' ctest.log); \
-	  echo "$$passed passed, $$failed failed"; exit $$status
+	@cd $(BUILD) && set -o pipefail; \
+	  ctest -j $(JOBS) --output-on-failure --timeout 600 | tee ctest.log \
+	    | grep -v -E '^ *([0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|Start +[0-9]+: )'; \
+	  status=$$?; \
+	  summary=$$(grep -E '[0-9]+ tests failed out of [0-9]+' ctest.log); \
+	  failed=$$(echo "$$summary" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/'); \
+	  total=$$(echo "$$summary" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/'); \
+	  echo "$$((total - failed)) passed, $$failed failed"; exit $$status
 
 clean:
 	rm -rf $(BUILD)
