@@ -85,6 +85,12 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
       return fail(allowed.error());
     }
+    // After authentication, so a stranger cannot spend someone else's budget.
+    RateLimiter& limiter = route->access == Access::kRead ? read_limiter_ : write_limiter_;
+    if (!limiter.Allow(call.principal.access_key)) {
+      return fail(MakeError(ErrorCode::kRequestLimitExceeded,
+                            "too many requests for this access key; slow down and retry"));
+    }
 
     auto body = ParseBodyObject(request.body);
     if (!body.ok()) return fail(body.error());

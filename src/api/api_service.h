@@ -4,18 +4,31 @@
 #pragma once
 
 #include "api/api_types.h"
+#include "api/rate_limiter.h"
 #include "api/server_context.h"
 
 namespace cuplane::api {
 
+struct ThrottleConfig {
+  double read_rate = 1000;  // requests per second per access key; 0 disables
+  double read_burst = 2000;
+  double write_rate = 200;
+  double write_burst = 400;
+};
+
 class ApiService {
  public:
-  explicit ApiService(ServerContext context) : context_(std::move(context)) {}
+  explicit ApiService(ServerContext context, ThrottleConfig throttle = {})
+      : context_(std::move(context)),
+        read_limiter_(throttle.read_rate, throttle.read_burst),
+        write_limiter_(throttle.write_rate, throttle.write_burst) {}
 
   ApiResponse Handle(const ApiRequest& request);
 
  private:
   ServerContext context_;
+  RateLimiter read_limiter_;   // Describe* and other reads
+  RateLimiter write_limiter_;  // purchases, changes, operator writes
 };
 
 }  // namespace cuplane::api

@@ -222,10 +222,10 @@ class ApiServiceTest : public ::testing::Test {
     fs::create_directories(dir_);
     store_ = std::make_unique<store::sqlite::SqliteStore>((dir_ / "cuplane.db").string());
     scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, clock_, &clock_, lifecycle_);
-    service_ = std::make_unique<ApiService>(
-        ServerContext{*store_, clock_, wall_clock_, *scheduler_, lifecycle_, 8 * 3600, {}});
+    service_ = std::make_unique<ApiService>(ServerContext{
+        *store_, clock_, wall_clock_, secrets_, *scheduler_, lifecycle_, 8 * 3600, {}});
     auto applied = store_->Write<Ok>(
-        [](store::Transaction& tx) { return core::ApplyBootstrap(tx, Spec(), kNow); });
+        [&](store::Transaction& tx) { return core::ApplyBootstrap(tx, secrets_, Spec(), kNow); });
     ASSERT_TRUE(applied.ok()) << applied.error().message;
   }
 
@@ -347,6 +347,7 @@ class ApiServiceTest : public ::testing::Test {
   VirtualClock clock_{kNow};       // business time
   VirtualClock wall_clock_{kNow};  // what signatures are checked against
   core::LifecycleConfig lifecycle_;
+  SecretBox secrets_{std::array<unsigned char, SecretBox::kKeyBytes>{}};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<ApiService> service_;
@@ -694,11 +695,11 @@ TEST_F(ApiServiceTest, SameClientTokenWithOtherParametersIsMismatch) {
   EXPECT_EQ(State(), after_first);
 }
 
-// Regression (found by this test, now fixed): once a clientToken's record is older than the idempotency window, PriorResult skips it
-// and RememberResult keeps the expired record ("an expired record stays put"), so the purchase
-// made after the window is never remembered: every further retry with that token buys another
-// unit. Nothing calls Transaction::DeleteIdempotencyBefore to make room for a fresh record.
-// SPEC §4.1: a retry with a clientToken returns the first result.
+// Regression (found by this test, now fixed): once a clientToken's record is older than the
+// idempotency window, PriorResult skips it and RememberResult keeps the expired record ("an expired
+// record stays put"), so the purchase made after the window is never remembered: every further
+// retry with that token buys another unit. Nothing calls Transaction::DeleteIdempotencyBefore to
+// make room for a fresh record. SPEC §4.1: a retry with a clientToken returns the first result.
 TEST_F(ApiServiceTest, ClientTokenReusedAfterTheWindowIsIdempotentAgain) {
   json::object body = PostpaidBody();
   body["clientToken"] = "reused-after-a-week";

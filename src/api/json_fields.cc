@@ -96,6 +96,26 @@ Result<std::optional<bool>> JsonFields::OptionalBool(std::string_view key) const
   return std::optional<bool>(v->get_bool());
 }
 
+Result<std::vector<std::string>> JsonFields::OptionalStringArray(std::string_view key,
+                                                                 size_t max_items,
+                                                                 size_t max_length) const {
+  std::vector<std::string> items;
+  const boost::json::value* v = Find(key);
+  if (!v) return items;
+  if (!v->is_array() || v->get_array().size() > max_items) {
+    return Invalid(Name(key) + " must be an array of at most " + std::to_string(max_items) +
+                   " strings");
+  }
+  const boost::json::array& array = v->get_array();
+  for (size_t i = 0; i < array.size(); ++i) {
+    std::string name = Name(key) + "[" + std::to_string(i) + "]";
+    if (!array[i].is_string()) return Invalid(name + " must be a string");
+    if (array[i].get_string().size() > max_length) return Invalid(name + " is too long");
+    items.emplace_back(array[i].get_string());
+  }
+  return items;
+}
+
 Result<std::optional<JsonFields>> JsonFields::OptionalObject(std::string_view key) const {
   const boost::json::value* v = Find(key);
   if (!v) return std::optional<JsonFields>();

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 
@@ -29,11 +30,16 @@ class JsonFields {
   Result<std::optional<std::int64_t>> OptionalInt(std::string_view key, std::int64_t min,
                                                   std::int64_t max) const;
   Result<std::optional<bool>> OptionalBool(std::string_view key) const;
+  // An array of strings; absent or null reads as empty.
+  Result<std::vector<std::string>> OptionalStringArray(std::string_view key, size_t max_items,
+                                                       size_t max_length) const;
   Result<JsonFields> RequiredObject(std::string_view key) const;
   Result<std::optional<JsonFields>> OptionalObject(std::string_view key) const;
 
   // "billing.reservation" style name of a field of this object.
   std::string Name(std::string_view key) const;
+  // The object itself, for fields with shapes of their own (arrays).
+  const boost::json::object& object() const { return object_; }
 
  private:
   // The value of `key`, or nullptr when absent or null.

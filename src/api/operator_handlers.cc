@@ -1,12 +1,15 @@
 #include "api/operator_handlers.h"
 
+#include "common/random_id.h"
 #include "core/accounts.h"
+#include "core/tenants.h"
 #include "scheduler/scheduler.h"
 
 namespace cuplane::api {
 namespace {
 
 constexpr size_t kMaxIdLength = 128;
+constexpr std::int64_t kMaxMoney = 1'000'000'000'000'000LL;       // 10^13 yuan in fen
 constexpr std::int64_t kMaxAdvanceSeconds = 100LL * 366 * 86400;  // a century
 
 Error Invalid(const std::string& message) {
@@ -54,6 +57,29 @@ Result<boost::json::value> HandleDescribeClock(CallContext& call, const JsonFiel
                           {"mode", call.server.clock.IsVirtual() ? "virtual" : "system"}});
 }
 
+Result<boost::json::value> HandleCreateAccount(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string name, body.RequiredString("name", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(auto account_id, body.OptionalString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(auto balance, body.OptionalInt("balance", 0, kMaxMoney));
+  std::string id =
+      account_id && !account_id->empty() ? *account_id : "acct-" + RandomLowerAlnum(12);
+  CUPLANE_TRY(core::ValidateIdentifier(id, "accountId"));
+  auto created = call.server.store.Write<Ok>([&](store::Transaction& tx) {
+    return core::CreateAccount(tx, id, name, balance.value_or(0), call.now);
+  });
+  if (!created.ok()) return created.error();
+  return boost::json::value(boost::json::object{{"accountId", id}});
+}
+
+Result<boost::json::value> HandleTopUpBalance(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::int64_t amount, body.RequiredInt("amount", 1, kMaxMoney));
+  auto balance = call.server.store.Write<core::Money>(
+      [&](store::Transaction& tx) { return core::TopUpBalance(tx, account_id, amount, call.now); });
+  if (!balance.ok()) return balance.error();
+  return boost::json::value(boost::json::object{{"balance", *balance}});
+}
+
 Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFields& body) {
   CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
   CUPLANE_ASSIGN_OR_RETURN(auto marker_text, body.OptionalString("marker", 32));
@@ -82,20 +108,6 @@ Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFi
                              {"ledger", std::move(ledger)}};
   if (page->next_marker > 0) result["nextMarker"] = std::to_string(page->next_marker);
   return boost::json::value(std::move(result));
-}
-
-Result<boost::json::value> HandleDescribeInventory(CallContext& call, const JsonFields& body) {
-  auto pools = call.server.store.Read<std::vector<core::Pool>>(
-      [&](store::Transaction& tx) -> Result<std::vector<core::Pool>> { return tx.ListPools(); });
-  if (!pools.ok()) return pools.error();
-  boost::json::array items;
-  for (const core::Pool& p : *pools) {
-    items.push_back(boost::json::object{{"region", p.region},
-                                        {"type", p.type},
-                                        {"totalUnits", p.total_units},
-                                        {"allocatedUnits", p.allocated_units}});
-  }
-  return boost::json::value(boost::json::object{{"pools", std::move(items)}});
 }
 
 }  // namespace cuplane::api

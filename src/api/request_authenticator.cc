@@ -39,9 +39,11 @@ Result<core::Principal> Authenticate(const ServerContext& server,
         return out;
       });
   if (!found.ok()) return found.error();
-  CUPLANE_TRY(auth::VerifySignature(request, parsed, found->key.secret_key));
+  CUPLANE_ASSIGN_OR_RETURN(std::string secret, server.secrets.Open(found->key.secret_key));
+  CUPLANE_TRY(auth::VerifySignature(request, parsed, secret));
   core::Principal principal;
   principal.is_operator = found->key.is_operator;
+  principal.access_key = found->key.access_key;
   principal.account_id = found->key.account_id;
   principal.user_name = found->key.user_name;
   principal.policies = std::move(found->policies);

@@ -2,8 +2,10 @@
 
 #include <array>
 
+#include "api/capacity_handlers.h"
 #include "api/compute_unit_handlers.h"
 #include "api/operator_handlers.h"
+#include "api/tenant_admin_handlers.h"
 
 namespace cuplane::api {
 namespace {
@@ -24,10 +26,22 @@ const std::array kRoutes{
     Route{kCharge, "DescribeComputeUnits", Access::kRead, HandleDescribeComputeUnits},
     Route{kCharge, "DescribeComputeUnit", Access::kRead, HandleDescribeComputeUnit},
     Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, HandleAutoReleaseComputeUnit},
+    Route{kOperator, "CreateAccount", Access::kOperator, HandleCreateAccount},
+    Route{kOperator, "DescribeAccount", Access::kOperator, HandleDescribeAccount},
+    Route{kOperator, "TopUpBalance", Access::kOperator, HandleTopUpBalance},
+    Route{kOperator, "CreateUser", Access::kOperator, HandleCreateUser},
+    Route{kOperator, "CreateAccessKey", Access::kOperator, HandleCreateAccessKey},
+    Route{kOperator, "DisableAccessKey", Access::kOperator, HandleDisableAccessKey},
+    Route{kOperator, "AttachPolicy", Access::kOperator, HandleAttachPolicy},
+    Route{kOperator, "DetachPolicy", Access::kOperator, HandleDetachPolicy},
+    Route{kOperator, "CreateService", Access::kOperator, HandleCreateService},
+    Route{kOperator, "DescribeServices", Access::kOperator, HandleDescribeServices},
+    Route{kOperator, "SetInventory", Access::kOperator, HandleSetInventory},
+    Route{kOperator, "DescribeInventory", Access::kOperator, HandleDescribeInventory},
+    Route{kOperator, "SetPrice", Access::kOperator, HandleSetPrice},
+    Route{kOperator, "DescribePrices", Access::kOperator, HandleDescribePrices},
     Route{kOperator, "AdvanceClock", Access::kOperator, HandleAdvanceClock},
     Route{kOperator, "DescribeClock", Access::kOperator, HandleDescribeClock},
-    Route{kOperator, "DescribeAccount", Access::kOperator, HandleDescribeAccount},
-    Route{kOperator, "DescribeInventory", Access::kOperator, HandleDescribeInventory},
 };
 
 // A trailing slash names the same API ("/v2/computeunit/").

@@ -12,6 +12,7 @@
 #include "auth/signature_verifier.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/secret_box.h"
 #include "core/lifecycle_config.h"
 #include "core/model.h"
 #include "store/store.h"
@@ -28,6 +29,7 @@ struct ServerContext {
   // Signature validity windows are checked against real time even on a virtual clock: SDKs
   // sign with the wall clock, and a replay window must mean real seconds.
   const Clock& wall_clock;
+  const SecretBox& secrets;  // opens the sealed secret keys in the store
   scheduler::Scheduler& scheduler;
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 8 * 3600;  // how "YYYY-MM-DD HH:MM:SS" is read (--local-offset)

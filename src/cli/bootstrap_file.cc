@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "api/json_fields.h"
+#include "api/policy_fields.h"
 #include "common/random_id.h"
 
 namespace cuplane::cli {
@@ -47,22 +48,6 @@ Result<core::BootstrapKey> DecodeKey(const JsonFields& f) {
     }
   }
   return key;
-}
-
-Result<std::vector<core::Policy>> DecodePolicies(const JsonFields& f, const json::object& o) {
-  std::vector<core::Policy> policies;
-  const json::value* v = o.if_contains("policies");
-  if (!v || v->is_null()) return policies;
-  if (!v->is_array()) return Invalid(f.Name("policies") + " must be an array");
-  for (size_t i = 0; i < v->get_array().size(); ++i) {
-    const json::value& p = v->get_array()[i];
-    auto policy = p.is_string() ? core::ParsePolicy(p.get_string()) : std::nullopt;
-    if (!policy) {
-      return Invalid(f.Name("policies") + "[" + std::to_string(i) + "] is not a known policy");
-    }
-    policies.push_back(*policy);
-  }
-  return policies;
 }
 
 Result<core::Service> DecodeService(const JsonFields& f) {
@@ -146,7 +131,7 @@ Result<core::BootstrapSpec> ParseBootstrapJson(std::string_view text) {
       const json::object& uo = ao.at("users").get_array()[u].get_object();
       core::BootstrapUser user;
       CUPLANE_ASSIGN_OR_RETURN(user.name, uf.RequiredString("name", kMaxName));
-      CUPLANE_ASSIGN_OR_RETURN(user.policies, DecodePolicies(uf, uo));
+      CUPLANE_ASSIGN_OR_RETURN(user.policies, api::DecodePolicies(uf));
       CUPLANE_TRY(DecodeEach(uf, uo, "accessKeys", user.access_keys, DecodeKey));
       account.users.push_back(std::move(user));
     }

@@ -2,7 +2,6 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <iostream>
@@ -14,7 +13,6 @@
 #include "core/bootstrap.h"
 #include "net/http_server.h"
 #include "scheduler/scheduler.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace cuplane::cli {
 namespace {
@@ -52,7 +50,6 @@ struct Settings {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 0;
   bool virtual_clock = false;
-  std::string sqlite_path;
 };
 
 std::optional<Settings> Validate(const ServeOptions& o) {
@@ -93,15 +90,8 @@ std::optional<Settings> Validate(const ServeOptions& o) {
     }
     d.target = *value;
   }
-  if (o.store_url.empty()) {
-    s.sqlite_path = (std::filesystem::path(o.data_dir) / "cuplane.db").string();
-  } else if (o.store_url.rfind("sqlite:", 0) == 0 && o.store_url.size() > 7) {
-    s.sqlite_path = o.store_url.substr(7);
-  } else if (o.store_url.rfind("postgresql://", 0) == 0 ||
-             o.store_url.rfind("postgres://", 0) == 0) {
-    return fail("the PostgreSQL store is not available in this build yet; use sqlite:PATH");
-  } else {
-    return fail("--store must be sqlite:PATH or a postgresql:// URL");
+  if (auto store_ok = ValidateStoreUrl(o.location.store_url); !store_ok.ok()) {
+    return fail(store_ok.error().message);
   }
   if (o.max_connections < 1) return fail("--max-connections must be at least 1");
   if (o.max_body_bytes < 1024) return fail("--max-body-bytes must be at least 1024");
@@ -109,7 +99,8 @@ std::optional<Settings> Validate(const ServeOptions& o) {
 }
 
 // Creates the demo on an empty store, or applies the bootstrap file. Both are idempotent.
-bool ApplyStartupData(store::Store& store, const ServeOptions& options, UnixSeconds now) {
+bool ApplyStartupData(store::Store& store, const SecretBox& box, const ServeOptions& options,
+                      UnixSeconds now) {
   std::optional<core::BootstrapSpec> spec;
   bool demo = false;
   if (!options.bootstrap_file.empty()) {
@@ -126,7 +117,7 @@ bool ApplyStartupData(store::Store& store, const ServeOptions& options, UnixSeco
       spec = MakeDemoSpec();
       demo = true;
     }
-    CUPLANE_TRY(core::ApplyBootstrap(tx, *spec, now));
+    CUPLANE_TRY(core::ApplyBootstrap(tx, box, *spec, now));
     if (demo) {
       tx.SetMeta(kDemoKeyMeta, spec->accounts[0].users[0].access_keys[0].access_key);
       tx.SetMeta(kDemoOperatorKeyMeta, spec->operators[0].access_key);
@@ -142,7 +133,7 @@ bool ApplyStartupData(store::Store& store, const ServeOptions& options, UnixSeco
 
 // When this data directory holds the demo, print how to reach it (every start, so `make run`
 // always shows the lines).
-void PrintDemoLines(store::Store& store, const std::string& base_url) {
+void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string& base_url) {
   struct Keys {
     std::optional<core::AccessKey> tenant, operator_key;
   };
@@ -153,15 +144,19 @@ void PrintDemoLines(store::Store& store, const std::string& base_url) {
     return k;
   });
   if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return;
+  auto tenant_secret = box.Open(keys->tenant->secret_key);
+  if (!tenant_secret.ok()) return;
   std::cout << "\nDemo account acct-demo (service svco-demo, bj/gpu-1). Point a Qianfan SDK at "
                "this server:\n"
             << "  export QIANFAN_ACCESS_KEY=" << keys->tenant->access_key << "\n"
-            << "  export QIANFAN_SECRET_KEY=" << keys->tenant->secret_key << "\n"
+            << "  export QIANFAN_SECRET_KEY=" << *tenant_secret << "\n"
             << "  export QIANFAN_CONSOLE_API_BASE_URL=" << base_url << "\n";
-  if (keys->operator_key && keys->operator_key->enabled) {
+  auto operator_secret =
+      keys->operator_key ? box.Open(keys->operator_key->secret_key) : Result<std::string>("");
+  if (keys->operator_key && keys->operator_key->enabled && operator_secret.ok()) {
     std::cout << "Operator key (for /v1/operator):\n"
               << "  export CUPLANE_ACCESS_KEY=" << keys->operator_key->access_key << "\n"
-              << "  export CUPLANE_SECRET_KEY=" << keys->operator_key->secret_key << "\n";
+              << "  export CUPLANE_SECRET_KEY=" << *operator_secret << "\n";
   }
   std::cout << "\n";
 }
@@ -193,15 +188,15 @@ int RunServe(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::unique_ptr<store::Store> store;
-  try {
-    if (options.store_url.empty()) {
-      std::filesystem::create_directories(options.data_dir);
-      ::chmod(options.data_dir.c_str(), 0700);
-    }
-    store = std::make_unique<store::sqlite::SqliteStore>(settings->sqlite_path);
-  } catch (const std::exception& e) {
-    std::cerr << "cuplane serve: cannot open the store: " << e.what() << "\n";
+  auto opened = OpenStore(options.location);
+  if (!opened.ok()) {
+    std::cerr << "cuplane serve: " << opened.error().message << "\n";
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+  auto secrets = OpenSecretBox(options.location);
+  if (!secrets.ok()) {
+    std::cerr << "cuplane serve: " << secrets.error().message << "\n";
     return 1;
   }
 
@@ -216,13 +211,20 @@ int RunServe(const ServeOptions& options) {
   }
   const Clock& clock = virtual_clock ? static_cast<const Clock&>(*virtual_clock) : system_clock;
 
-  if (!ApplyStartupData(*store, options, clock.Now())) return 1;
+  if (!ApplyStartupData(*store, *secrets, options, clock.Now())) return 1;
 
   scheduler::Scheduler scheduler(*store, clock, virtual_clock.get(), settings->lifecycle);
-  api::ServerContext context{
-      *store, clock, system_clock, scheduler, settings->lifecycle, settings->local_offset_seconds,
-      {}};
-  auto service = std::make_shared<api::ApiService>(context);
+  api::ServerContext context{*store,
+                             clock,
+                             system_clock,
+                             *secrets,
+                             scheduler,
+                             settings->lifecycle,
+                             settings->local_offset_seconds,
+                             {}};
+  api::ThrottleConfig throttle{options.read_rate, options.read_burst, options.write_rate,
+                               options.write_burst};
+  auto service = std::make_shared<api::ApiService>(context, throttle);
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   net::HttpServerOptions http;
@@ -255,7 +257,7 @@ int RunServe(const ServeOptions& options) {
                          ? "[" + settings->listen.host + "]"
                          : settings->listen.host;
   std::string base_url = "http://" + host + ":" + std::to_string(server.port());
-  PrintDemoLines(*store, base_url);
+  PrintDemoLines(*store, *secrets, base_url);
   std::cout << "cuplane listening on " << base_url << " (store " << store->Describe() << ", clock "
             << options.clock << ")" << std::endl;
 

@@ -5,12 +5,13 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/store_location.h"
+
 namespace cuplane::cli {
 
 struct ServeOptions {
-  std::string data_dir = "./cuplane-data";
+  StoreLocation location;
   std::string listen = "127.0.0.1:8866";
-  std::string store_url;  // "" -> sqlite in data_dir
   std::string bootstrap_file;
   std::string clock = "system";
   std::string provision_delay = "1s";
@@ -21,6 +22,8 @@ struct ServeOptions {
   int io_threads = 0;      // 0: one per core
   int worker_threads = 0;  // 0: derived from cores
   int max_connections = 1024;
+  // Per-access-key request rates (requests/second) and bursts; a rate of 0 turns it off.
+  double read_rate = 1000, read_burst = 2000, write_rate = 200, write_burst = 400;
   std::int64_t max_body_bytes = 1024 * 1024;
 };
 

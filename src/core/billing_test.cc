@@ -43,11 +43,12 @@ TEST(PrepaidCostTest, OverflowIsNullopt) {
 
 constexpr std::int64_t kTwoTo62 = std::int64_t{1} << 62;
 
-// Regression (found by this test, now fixed): the products are formed in __int128 without a check, so price × units × months beyond
-// 2^127 is signed overflow (undefined behaviour). In practice it wraps: 2^62 × 2^62 × 16 = 2^128
-// wraps to 0 and the cost is reported as 0 fen; kMaxMoney × kMaxMoney × 12 wraps to a value that
-// casts to 12 fen. The contract (billing.h) is nullopt on overflow. Not reachable through the
-// bootstrap file today (prices <= 10^15, units <= 10^9), but nothing in core/ enforces that.
+// Regression (found by this test, now fixed): the products are formed in __int128 without a check,
+// so price × units × months beyond 2^127 is signed overflow (undefined behaviour). In practice it
+// wraps: 2^62 × 2^62 × 16 = 2^128 wraps to 0 and the cost is reported as 0 fen; kMaxMoney ×
+// kMaxMoney × 12 wraps to a value that casts to 12 fen. The contract (billing.h) is nullopt on
+// overflow. Not reachable through the bootstrap file today (prices <= 10^15, units <= 10^9), but
+// nothing in core/ enforces that.
 TEST(PrepaidCostTest, OverflowBeyond128BitsIsNullopt) {
   EXPECT_EQ(PrepaidCost(kTwoTo62, kTwoTo62, 16), std::nullopt);
   EXPECT_EQ(PrepaidCost(kMaxMoney, kMaxMoney, 12), std::nullopt);
@@ -87,8 +88,9 @@ TEST(PostpaidUsageTest, NothingOwedForNoTimeNoUnitsOrNoPrice) {
   EXPECT_EQ(PostpaidUsage(500, 1, -kHour), 0);
 }
 
-// Regression (found by this test, now fixed): as for PrepaidCost, price × units × seconds is formed in __int128 unchecked; 2^62 × 2^62
-// × 16 wraps to 0, so usage that should saturate at the maximum is reported as 0 fen.
+// Regression (found by this test, now fixed): as for PrepaidCost, price × units × seconds is formed
+// in __int128 unchecked; 2^62 × 2^62 × 16 wraps to 0, so usage that should saturate at the maximum
+// is reported as 0 fen.
 TEST(PostpaidUsageTest, HugeProductSaturatesInsteadOfWrapping) {
   EXPECT_EQ(PostpaidUsage(kTwoTo62, kTwoTo62, 16), kMaxMoney);
   EXPECT_GE(PostpaidUsage(kMaxMoney, kMaxMoney, kMaxMoney), 0);
@@ -171,8 +173,8 @@ TEST(PostpaidPeriodCostTest, OverflowIsNullopt) {
   EXPECT_EQ(PostpaidPeriodCost(kMaxMoney / 1000, 1000, 2 * kHour), std::nullopt);
 }
 
-// Regression (found by this test, now fixed): unchecked __int128 product, as for PrepaidCost: 2^62 × 2^62 × 16 wraps to 0 and the
-// period is reported as costing 0 fen instead of nullopt.
+// Regression (found by this test, now fixed): unchecked __int128 product, as for PrepaidCost: 2^62
+// × 2^62 × 16 wraps to 0 and the period is reported as costing 0 fen instead of nullopt.
 TEST(PostpaidPeriodCostTest, OverflowBeyond128BitsIsNullopt) {
   EXPECT_EQ(PostpaidPeriodCost(kTwoTo62, kTwoTo62, 16), std::nullopt);
   EXPECT_EQ(PostpaidPeriodCost(kMaxMoney, kMaxMoney, kMaxMoney), std::nullopt);

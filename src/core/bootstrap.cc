@@ -5,9 +5,10 @@
 namespace cuplane::core {
 namespace {
 
-Status EnsureKey(store::Transaction& tx, const AccessKey& key, UnixSeconds now) {
+Status EnsureKey(store::Transaction& tx, const SecretBox& box, AccessKey key, UnixSeconds now) {
   auto existing = tx.GetAccessKey(key.access_key);
   if (!existing) {
+    key.secret_key = box.Seal(key.secret_key);
     tx.InsertAccessKey(key, now);
     return OkStatus();
   }
@@ -19,7 +20,8 @@ Status EnsureKey(store::Transaction& tx, const AccessKey& key, UnixSeconds now) 
   return OkStatus();
 }
 
-Status EnsureAccount(store::Transaction& tx, const BootstrapAccount& spec, UnixSeconds now) {
+Status EnsureAccount(store::Transaction& tx, const SecretBox& box, const BootstrapAccount& spec,
+                     UnixSeconds now) {
   if (!tx.GetAccount(spec.account_id)) {
     CUPLANE_TRY(CreateAccount(tx, spec.account_id, spec.name, spec.balance, now));
   }
@@ -30,8 +32,8 @@ Status EnsureAccount(store::Transaction& tx, const BootstrapAccount& spec, UnixS
     }
     for (const BootstrapKey& key : user.access_keys) {
       CUPLANE_TRY(EnsureKey(
-          tx, AccessKey{key.access_key, key.secret_key, false, true, spec.account_id, user.name},
-          now));
+          tx, box,
+          AccessKey{key.access_key, key.secret_key, false, true, spec.account_id, user.name}, now));
     }
   }
   for (Service service : spec.services) {
@@ -55,9 +57,11 @@ Status EnsureAccount(store::Transaction& tx, const BootstrapAccount& spec, UnixS
 
 }  // namespace
 
-Status ApplyBootstrap(store::Transaction& tx, const BootstrapSpec& spec, UnixSeconds now) {
+Status ApplyBootstrap(store::Transaction& tx, const SecretBox& box, const BootstrapSpec& spec,
+                      UnixSeconds now) {
   for (const BootstrapKey& key : spec.operators) {
-    CUPLANE_TRY(EnsureKey(tx, AccessKey{key.access_key, key.secret_key, true, true, "", ""}, now));
+    CUPLANE_TRY(
+        EnsureKey(tx, box, AccessKey{key.access_key, key.secret_key, true, true, "", ""}, now));
   }
   for (const Price& price : spec.prices) {
     if (!tx.GetPrice(price.type)) tx.SetPrice(price);
@@ -67,7 +71,7 @@ Status ApplyBootstrap(store::Transaction& tx, const BootstrapSpec& spec, UnixSec
       tx.SetPoolTotal(pool.region, pool.type, pool.total_units);
   }
   for (const BootstrapAccount& account : spec.accounts) {
-    CUPLANE_TRY(EnsureAccount(tx, account, now));
+    CUPLANE_TRY(EnsureAccount(tx, box, account, now));
   }
   return OkStatus();
 }

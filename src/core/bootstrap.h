@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/secret_box.h"
 #include "core/model.h"
 #include "store/store.h"
 
@@ -38,8 +39,10 @@ struct BootstrapSpec {
   std::vector<BootstrapAccount> accounts;
 };
 
-// Applies the spec in the caller's transaction. Refuses (InvalidParameter) an access key that
-// exists with a different owner, so a bootstrap file cannot take over a key.
-Status ApplyBootstrap(store::Transaction& tx, const BootstrapSpec& spec, UnixSeconds now);
+// Applies the spec in the caller's transaction, sealing secret keys with `box`. Refuses
+// (InvalidParameter) an access key that exists with a different owner, so a bootstrap file
+// cannot take over a key.
+Status ApplyBootstrap(store::Transaction& tx, const SecretBox& box, const BootstrapSpec& spec,
+                      UnixSeconds now);
 
 }  // namespace cuplane::core

@@ -141,8 +141,8 @@ class LifecycleTest : public ::testing::Test {
                                       opening_balance,
                                       {BootstrapUser{"admin", {Policy::kFullControl}, {}}},
                                       {service}}};
-    Status applied =
-        store_->Write<Ok>([&](store::Transaction& tx) { return ApplyBootstrap(tx, spec, Now()); });
+    Status applied = store_->Write<Ok>(
+        [&](store::Transaction& tx) { return ApplyBootstrap(tx, secrets_, spec, Now()); });
     EXPECT_TRUE(applied.ok()) << (applied.ok() ? "" : applied.error().message);
     accounts_.insert(account_id);
     return Tenant{Principal{false, account_id, "admin", {Policy::kFullControl}},
@@ -246,6 +246,7 @@ class LifecycleTest : public ::testing::Test {
 
   store::sqlite::SqliteTestFile file_;
   LifecycleConfig config_;
+  SecretBox secrets_{std::array<unsigned char, SecretBox::kKeyBytes>{}};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<VirtualClock> clock_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
@@ -725,12 +726,12 @@ TEST_F(LifecycleCatchUpTest, SystemClockSchedulerCatchesUpAfterRestart) {
   ExpectCaughtUpTo(end_);
 }
 
-// Regression (found by this test, now fixed): after a restart the scheduler catches up in the background while requests are already
-// served (serve_command starts the HTTP server, then the scheduler). DescribeAccount settles
-// every live Postpaid unit "up to now", including one whose release time passed while the
-// server was down; the overdue release then runs at its due time but the usage up to "now" is
-// already charged. SPEC §5: a released unit stops accruing, and catching up after a restart
-// must give the same balances as running on time (lifecycle.h).
+// Regression (found by this test, now fixed): after a restart the scheduler catches up in the
+// background while requests are already served (serve_command starts the HTTP server, then the
+// scheduler). DescribeAccount settles every live Postpaid unit "up to now", including one whose
+// release time passed while the server was down; the overdue release then runs at its due time but
+// the usage up to "now" is already charged. SPEC §5: a released unit stops accruing, and catching
+// up after a restart must give the same balances as running on time (lifecycle.h).
 TEST_F(LifecycleCatchUpTest, DescribeAccountDuringCatchUpDoesNotChargePastAnOverdueRelease) {
   AdvanceTo(kStarted + 3 * kHour);
   Restart();
@@ -889,10 +890,10 @@ TEST_F(LifecycleIdempotencyTest, RetryWithinTheWindowReturnsTheFirstResult) {
   EXPECT_EQ(UnitsBought(), 1u);
 }
 
-// Regression (found by this test, now fixed): a clientToken reused after the idempotency window buys a new unit (fine), but its
-// record still names the first purchase and is never replaced (RememberResult skips an
-// existing record; nothing calls DeleteIdempotencyBefore), so every retry of that second
-// purchase buys yet another unit. SPEC §4.1: a retry returns the first result.
+// Regression (found by this test, now fixed): a clientToken reused after the idempotency window
+// buys a new unit (fine), but its record still names the first purchase and is never replaced
+// (RememberResult skips an existing record; nothing calls DeleteIdempotencyBefore), so every retry
+// of that second purchase buys yet another unit. SPEC §4.1: a retry returns the first result.
 TEST_F(LifecycleIdempotencyTest, TokenReusedAfterTheWindowStillMakesItsRetriesIdempotent) {
   Buy(tenant_, WithKeys("token:t1", ""));
   AdvanceBy(config_.idempotency_window_seconds + kDay);
@@ -902,10 +903,11 @@ TEST_F(LifecycleIdempotencyTest, TokenReusedAfterTheWindowStillMakesItsRetriesId
   EXPECT_LE(UnitsBought(), 2u);
 }
 
-// Regression (found by this test, now fixed): the verifier accepts a signature until timestamp + min(expiration, 7 d cap) + 300 s skew
-// (and a timestamp up to 300 s ahead of the clock), but the replay record stops counting after
-// idempotency_window_seconds (7 d), so an exact replay in the last minutes of its signature's
-// validity buys a second unit. SPEC §4.1: an exact replay must never buy twice.
+// Regression (found by this test, now fixed): the verifier accepts a signature until timestamp +
+// min(expiration, 7 d cap) + 300 s skew (and a timestamp up to 300 s ahead of the clock), but the
+// replay record stops counting after idempotency_window_seconds (7 d), so an exact replay in the
+// last minutes of its signature's validity buys a second unit. SPEC §4.1: an exact replay must
+// never buy twice.
 TEST_F(LifecycleIdempotencyTest, ReplayAtTheEndOfItsSignatureValidityDoesNotBuyTwice) {
   constexpr std::int64_t kSignatureCap = 7 * kDay;
   constexpr std::int64_t kSkew = 300;

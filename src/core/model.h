@@ -141,6 +141,7 @@ struct Principal {
   std::string account_id;
   std::string user_name;
   std::vector<Policy> policies;
+  std::string access_key;  // the key that signed the request (throttling is per key)
 };
 
 // A timed transition: a durable row that the scheduler applies once, in time order.

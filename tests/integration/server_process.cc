@@ -20,8 +20,36 @@ const char* Binary() {
   return env && *env ? env : CUPLANE_BINARY;
 }
 
-// fork+exec with stdout and stderr on one pipe; returns the pid and the read end.
-std::pair<pid_t, int> Spawn(const std::vector<std::string>& args) {
+// This process's environment with `changes` applied, as NAME=VALUE strings.
+std::vector<std::string> ChangedEnvironment(const EnvChanges& changes) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    bool changed = false;
+    for (const auto& [n, v] : changes) changed = changed || n == name;
+    if (!changed) env.push_back(std::move(entry));
+  }
+  for (const auto& [name, value] : changes) {
+    if (!value.empty()) env.push_back(name + "=" + value);
+  }
+  return env;
+}
+
+// fork+exec with stdout and stderr on one pipe; returns the pid and the read end. The child's
+// environment is prepared before fork: after it, a threaded process may only call
+// async-signal-safe functions.
+std::pair<pid_t, int> Spawn(const std::vector<std::string>& args, const EnvChanges& changes = {}) {
+  std::vector<std::string> env = ChangedEnvironment(changes);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string binary = Binary();
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  argv.push_back(binary.data());
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   pid_t pid = fork();
@@ -29,13 +57,7 @@ std::pair<pid_t, int> Spawn(const std::vector<std::string>& args) {
   if (pid == 0) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
-    std::vector<char*> argv;
-    std::string binary = Binary();
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
+    execve(binary.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   close(fds[1]);
@@ -125,7 +147,12 @@ void ServerProcess::Kill() {
 }
 
 CommandResult RunCommand(const std::vector<std::string>& args, int timeout_seconds) {
-  auto [pid, fd] = Spawn(args);
+  return RunCommand(args, EnvChanges{}, timeout_seconds);
+}
+
+CommandResult RunCommand(const std::vector<std::string>& args, const EnvChanges& env,
+                         int timeout_seconds) {
+  auto [pid, fd] = Spawn(args, env);
   CommandResult result;
   std::thread reader([&, fd = fd] {
     char buffer[4096];

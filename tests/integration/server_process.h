@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "client/api_client.h"
@@ -63,5 +64,11 @@ struct CommandResult {
   std::string output;
 };
 CommandResult RunCommand(const std::vector<std::string>& args, int timeout_seconds = 20);
+
+// Changes to the environment the binary inherits: each name set to its value, or removed when
+// the value is "" (so a test does not depend on the variables of the shell that runs it).
+using EnvChanges = std::vector<std::pair<std::string, std::string>>;
+CommandResult RunCommand(const std::vector<std::string>& args, const EnvChanges& env,
+                         int timeout_seconds = 20);
 
 }  // namespace cuplane::testing

@@ -1,0 +1,70 @@
+#include "cli/store_location.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace cuplane::cli {
+namespace {
+
+bool StartsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+bool IsPostgresUrl(const std::string& url) {
+  return StartsWith(url, "postgresql://") || StartsWith(url, "postgres://");
+}
+
+std::string SqlitePath(const StoreLocation& location) {
+  if (location.store_url.empty()) {
+    return (std::filesystem::path(location.data_dir) / "cuplane.db").string();
+  }
+  return location.store_url.substr(7);  // after "sqlite:"
+}
+
+Status EnsureDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kInternalError,
+                     "cannot create data directory " + data_dir + ": " + ec.message());
+  }
+  ::chmod(data_dir.c_str(), 0700);
+  return OkStatus();
+}
+
+}  // namespace
+
+Status ValidateStoreUrl(const std::string& store_url) {
+  if (store_url.empty() || (StartsWith(store_url, "sqlite:") && store_url.size() > 7)) {
+    return OkStatus();
+  }
+  if (IsPostgresUrl(store_url)) {
+    return MakeError(ErrorCode::kInvalidParameter,
+                     "--store: the PostgreSQL store is not available in this build yet; use "
+                     "sqlite:PATH");
+  }
+  return MakeError(ErrorCode::kInvalidParameter,
+                   "--store must be sqlite:PATH or a postgresql:// URL");
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location) {
+  CUPLANE_TRY(ValidateStoreUrl(location.store_url));
+  if (location.store_url.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
+  try {
+    return std::unique_ptr<store::Store>(
+        std::make_unique<store::sqlite::SqliteStore>(SqlitePath(location)));
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kServiceUnavailable,
+                     std::string("cannot open the store: ") + e.what());
+  }
+}
+
+Result<SecretBox> OpenSecretBox(const StoreLocation& location) {
+  if (!location.secret_key_file.empty()) return SecretBox::LoadOrCreate(location.secret_key_file);
+  CUPLANE_TRY(EnsureDataDir(location.data_dir));
+  return SecretBox::LoadOrCreate(
+      (std::filesystem::path(location.data_dir) / "secret.key").string());
+}
+
+}  // namespace cuplane::cli

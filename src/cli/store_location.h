@@ -1,0 +1,30 @@
+// Where a cuplane installation keeps its state: the store (--data-dir / --store) and the key
+// that seals secret keys (--secret-key-file). Shared by `serve` and the offline commands.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "common/secret_box.h"
+#include "store/store.h"
+
+namespace cuplane::cli {
+
+struct StoreLocation {
+  std::string data_dir = "./cuplane-data";
+  std::string store_url;        // "" -> SQLite in data_dir
+  std::string secret_key_file;  // "" -> data_dir/secret.key
+};
+
+// InvalidParameter (with the flag's name) when --store is not a supported URL.
+Status ValidateStoreUrl(const std::string& store_url);
+
+// Opens the store (creating the data dir with mode 0700 for the default SQLite store) and
+// applies pending migrations.
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
+
+// Loads the sealing key, creating it (0600) on first use.
+Result<SecretBox> OpenSecretBox(const StoreLocation& location);
+
+}  // namespace cuplane::cli
