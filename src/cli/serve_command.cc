@@ -101,26 +101,28 @@ std::optional<Settings> Validate(const ServeOptions& o) {
 // Creates the demo on an empty store, or applies the bootstrap file. Both are idempotent.
 bool ApplyStartupData(store::Store& store, const SecretBox& box, const ServeOptions& options,
                       UnixSeconds now) {
-  std::optional<core::BootstrapSpec> spec;
-  bool demo = false;
+  std::optional<core::BootstrapSpec> file_spec;
   if (!options.bootstrap_file.empty()) {
     auto loaded = LoadBootstrapFile(options.bootstrap_file);
     if (!loaded.ok()) {
       std::cerr << "cuplane serve: bootstrap file refused: " << loaded.error().message << "\n";
       return false;
     }
-    spec = std::move(*loaded);
+    file_spec = std::move(*loaded);
   }
+  // A write may be retried (PostgreSQL): everything decided inside is decided afresh on each
+  // attempt, so two servers starting on an empty database create one demo, not two.
   auto applied = store.Write<Ok>([&](store::Transaction& tx) -> Status {
-    if (!spec) {
+    std::optional<core::BootstrapSpec> demo_spec;
+    if (!file_spec) {
       if (tx.AnyAccountExists()) return OkStatus();
-      spec = MakeDemoSpec();
-      demo = true;
+      demo_spec = MakeDemoSpec();
     }
-    CUPLANE_TRY(core::ApplyBootstrap(tx, box, *spec, now));
-    if (demo) {
-      tx.SetMeta(kDemoKeyMeta, spec->accounts[0].users[0].access_keys[0].access_key);
-      tx.SetMeta(kDemoOperatorKeyMeta, spec->operators[0].access_key);
+    const core::BootstrapSpec& spec = file_spec ? *file_spec : *demo_spec;
+    CUPLANE_TRY(core::ApplyBootstrap(tx, box, spec, now));
+    if (demo_spec) {
+      tx.SetMeta(kDemoKeyMeta, spec.accounts[0].users[0].access_keys[0].access_key);
+      tx.SetMeta(kDemoOperatorKeyMeta, spec.operators[0].access_key);
     }
     return OkStatus();
   });

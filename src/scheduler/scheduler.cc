@@ -22,9 +22,14 @@ Scheduler::~Scheduler() { Stop(); }
 Result<int> Scheduler::RunBatch(UnixSeconds until) {
   return store_.Write<int>([&](store::Transaction& tx) -> Result<int> {
     int ran = 0;
+    std::string account;
     for (; ran < kBatchSize; ++ran) {
       auto transition = tx.ClaimNextDue(until);
       if (!transition) break;
+      // One account per batch: its transitions lock the account before the pool, the same
+      // order as a purchase, so concurrent servers never deadlock on each other's batches.
+      if (ran > 0 && transition->account_id != account) break;
+      account = transition->account_id;
       if (virtual_clock_ && transition->due_at > virtual_clock_->Now()) {
         // Moving through time: the clock shows the moment being applied, and is persisted
         // with it so a crash mid-advance resumes from here.
