@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./cuplane-data
 LISTEN ?= 127.0.0.1:8866
 
-.PHONY: all deps build run test test-unit clean
+.PHONY: all deps build run test test-asan fuzz clean
 
 all: build
 
@@ -32,5 +32,24 @@ test: build
 	  total=$$(echo "$$summary" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/'); \
 	  echo "$$((total - failed)) passed, $$failed failed"; exit $$status
 
+# The unit, integration and interop tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	@cmake -S . -B build-asan -DCUPLANE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-asan -j $(JOBS) -- --no-print-directory
+	@$(MAKE) --no-print-directory test BUILD=build-asan
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS on a copy of its seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZERS := http_request authorization action_body
+fuzz: deps
+	@CXX=clang++ cmake -S . -B build-fuzz -DCUPLANE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target $(FUZZERS:%=%_fuzzer) -- --no-print-directory
+	@for f in $(FUZZERS); do \
+	  mkdir -p build-fuzz/corpus/$$f && cp -n fuzz/corpus/$$f/* build-fuzz/corpus/$$f/ ; \
+	  echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/$$f- build-fuzz/corpus/$$f 2>&1 | tail -12 || exit 1; \
+	done
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz
