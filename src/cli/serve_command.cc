@@ -14,6 +14,7 @@
 #include "core/bootstrap.h"
 #include "net/http_server.h"
 #include "scheduler/scheduler.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cuplane::cli {
@@ -53,6 +54,7 @@ struct Settings {
   int local_offset_seconds = 0;
   bool virtual_clock = false;
   std::string sqlite_path;
+  std::string postgres_url;  // set instead of sqlite_path for a postgresql:// store
 };
 
 std::optional<Settings> Validate(const ServeOptions& o) {
@@ -99,7 +101,7 @@ std::optional<Settings> Validate(const ServeOptions& o) {
     s.sqlite_path = o.store_url.substr(7);
   } else if (o.store_url.rfind("postgresql://", 0) == 0 ||
              o.store_url.rfind("postgres://", 0) == 0) {
-    return fail("the PostgreSQL store is not available in this build yet; use sqlite:PATH");
+    s.postgres_url = o.store_url;
   } else {
     return fail("--store must be sqlite:PATH or a postgresql:// URL");
   }
@@ -199,7 +201,11 @@ int RunServe(const ServeOptions& options) {
       std::filesystem::create_directories(options.data_dir);
       ::chmod(options.data_dir.c_str(), 0700);
     }
-    store = std::make_unique<store::sqlite::SqliteStore>(settings->sqlite_path);
+    if (!settings->postgres_url.empty()) {
+      store = std::make_unique<store::postgres::PostgresStore>(settings->postgres_url);
+    } else {
+      store = std::make_unique<store::sqlite::SqliteStore>(settings->sqlite_path);
+    }
   } catch (const std::exception& e) {
     std::cerr << "cuplane serve: cannot open the store: " << e.what() << "\n";
     return 1;
