@@ -24,7 +24,8 @@ run: build
 
 test: build
 	@cd $(BUILD) && set -o pipefail; \
-	  ctest -j $(JOBS) --output-on-failure --timeout 600 | tee ctest.log \
+	  "$(CURDIR)/scripts/with-postgres" ctest -j $(JOBS) --output-on-failure --timeout 600 \
+	    | tee ctest.log \
 	    | grep -v -E '^ *([0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|Start +[0-9]+: )'; \
 	  status=$$?; \
 	  summary=$$(grep -E '[0-9]+ tests failed out of [0-9]+' ctest.log); \

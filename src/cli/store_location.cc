@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cuplane::cli {
@@ -36,13 +37,9 @@ Status EnsureDataDir(const std::string& data_dir) {
 }  // namespace
 
 Status ValidateStoreUrl(const std::string& store_url) {
-  if (store_url.empty() || (StartsWith(store_url, "sqlite:") && store_url.size() > 7)) {
+  if (store_url.empty() || (StartsWith(store_url, "sqlite:") && store_url.size() > 7) ||
+      IsPostgresUrl(store_url)) {
     return OkStatus();
-  }
-  if (IsPostgresUrl(store_url)) {
-    return MakeError(ErrorCode::kInvalidParameter,
-                     "--store: the PostgreSQL store is not available in this build yet; use "
-                     "sqlite:PATH");
   }
   return MakeError(ErrorCode::kInvalidParameter,
                    "--store must be sqlite:PATH or a postgresql:// URL");
@@ -52,6 +49,10 @@ Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location) {
   CUPLANE_TRY(ValidateStoreUrl(location.store_url));
   if (location.store_url.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
   try {
+    if (IsPostgresUrl(location.store_url)) {
+      return std::unique_ptr<store::Store>(
+          std::make_unique<store::postgres::PostgresStore>(location.store_url));
+    }
     return std::unique_ptr<store::Store>(
         std::make_unique<store::sqlite::SqliteStore>(SqlitePath(location)));
   } catch (const std::exception& e) {

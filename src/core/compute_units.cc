@@ -93,6 +93,12 @@ Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
 Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal& caller,
                                         const PurchaseOrder& order, const LifecycleConfig& config,
                                         UnixSeconds now) {
+  // The account first: where writers run concurrently, reading it in a write transaction
+  // locks it, so purchases of one account run one after another and the idempotency check
+  // below sees any purchase that committed while this one waited (else two retries of one
+  // clientToken on two servers could both buy).
+  auto account = tx.GetAccount(caller.account_id);
+  if (!account) return NotFound("account", caller.account_id);
   // Expired keys go first, so a token reused after the window starts a fresh record (and the
   // table does not grow without bound).
   tx.DeleteIdempotencyBefore(now - config.idempotency_window_seconds);
@@ -100,8 +106,6 @@ Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal&
   if (prior) return *prior;
 
   CUPLANE_ASSIGN_OR_RETURN(Service service, OwnedService(tx, caller, order.service_id));
-  auto account = tx.GetAccount(caller.account_id);
-  if (!account) return NotFound("account", caller.account_id);
 
   Instance instance;
   instance.instance_id = "unit-" + RandomLowerAlnum(12);

@@ -3,7 +3,8 @@
 namespace cuplane::store {
 
 // Portable types only: TEXT, BIGINT, INTEGER. Times are Unix seconds, money is fen.
-// `seq` columns are assigned by the store (a counter in meta) so ordering is portable.
+// `id` and `seq` columns are assigned by the store (see SqlTransaction::NextId), not by the
+// database, so ordering means the same on every backend.
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations{
       {1, "initial schema", R"SQL(
@@ -126,6 +127,17 @@ CREATE TABLE idempotency (
   PRIMARY KEY (account_id, token)
 );
 CREATE INDEX idempotency_by_time ON idempotency (created_at);
+)SQL"},
+      // PostgreSQL has concurrent writers, so MAX(id)+1 (fine under SQLite's single writer)
+      // would hand two transactions the same id; sequences never do. setval carries on from
+      // any rows written before this migration.
+      {2, "id sequences for concurrent writers", "", R"SQL(
+CREATE SEQUENCE ledger_ids;
+CREATE SEQUENCE transition_ids;
+CREATE SEQUENCE instance_seqs;
+SELECT setval('ledger_ids', COALESCE((SELECT MAX(id) FROM ledger), 0) + 1, false);
+SELECT setval('transition_ids', COALESCE((SELECT MAX(id) FROM transitions), 0) + 1, false);
+SELECT setval('instance_seqs', COALESCE((SELECT MAX(seq) FROM instances), 0) + 1, false);
 )SQL"},
   };
   return migrations;

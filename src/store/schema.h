@@ -12,6 +12,9 @@ struct Migration {
   int version;
   std::string_view description;
   std::string_view sql;  // portable SQL understood by SQLite and PostgreSQL
+  // Run after `sql` on PostgreSQL only, for what has no portable form (sequences). SQLite
+  // records the version all the same, so versions mean the same thing on every backend.
+  std::string_view postgresql_sql = {};
 };
 
 const std::vector<Migration>& Migrations();

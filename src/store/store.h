@@ -1,6 +1,7 @@
 // The persistence boundary. core/ expresses every rule against `Transaction`, a set of
-// primitive reads and writes; each backend (sqlite/, later postgres/) implements them in SQL.
-// The rules therefore exist once, and every backend gets them for free.
+// primitive reads and writes; sql/ implements them once in SQL, and each backend (sqlite/,
+// postgres/) supplies a driver and a few dialect hooks. The rules therefore exist once, and
+// every backend gets them for free.
 //
 // Infrastructure failures (disk full, connection lost, a bug in SQL) are thrown as StoreError
 // from the primitives and caught at the transaction boundary, which rolls back and turns them
@@ -37,6 +38,12 @@ struct InstanceFilter {
 };
 
 // One transaction. Every method may throw StoreError.
+//
+// Several servers may write one database at once (PostgreSQL). In a write transaction,
+// GetAccount, GetInstance and ListLivePostpaid therefore lock the rows they return until the
+// transaction ends, so that a rule which reads a balance or an instance and then writes it back
+// never works from a value another transaction is changing. Pools are only ever changed by the
+// guarded single statements below, which need no lock.
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -128,7 +135,9 @@ class Transaction {
 
 // A database. Write() and Read() run `fn` in one transaction: Write commits when fn returns
 // ok and rolls back otherwise (so a failed purchase leaves nothing behind); Read never writes
-// and does not wait behind a writer.
+// and does not wait behind a writer. A backend may roll back and run `fn` again after a
+// conflict with a concurrent writer (deadlock, duplicate key, lost connection), so `fn` must
+// not depend on anything it changed outside the transaction in an earlier attempt.
 class Store {
  public:
   virtual ~Store() = default;

@@ -10,14 +10,20 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <type_traits>
 #include <vector>
 
+#include "common/clock.h"
+#include "core/compute_units.h"
+#include "scheduler/scheduler.h"
+#include "store/postgres/postgres_test_database.h"
 #include "store/sqlite/sqlite_test_file.h"
 #include "store/store.h"
 
@@ -41,7 +47,7 @@ struct Backend {
   std::string name;
   // Creates a fresh, empty database and returns the factory for it. Returns an empty factory
   // and sets `skip_reason` when the backend cannot be reached (the tests are then skipped with
-  // that message, never silently passed).
+  // that message, never silently passed; a backend that must run reports a failure as well).
   std::function<StoreFactory(std::string* skip_reason)> new_database;
 };
 
@@ -54,6 +60,29 @@ std::vector<Backend> Backends() {
               [](std::string*) -> StoreFactory {
                 auto file = std::make_shared<sqlite::SqliteTestFile>();
                 return [file]() -> std::unique_ptr<Store> { return file->Open(); };
+              }},
+      Backend{"Postgresql",
+              [](std::string* skip_reason) -> StoreFactory {
+                std::string admin_url = postgres::PostgresTestDatabase::AdminUrl();
+                if (admin_url.empty()) {
+                  if (postgres::PostgresTestsRequired()) {
+                    ADD_FAILURE() << "CI=true requires the PostgreSQL tests, but "
+                                  << postgres::kTestPostgresUrlVariable
+                                  << " is not set (scripts/with-postgres sets it)";
+                  }
+                  *skip_reason = postgres::kPostgresSkipMessage;
+                  return {};
+                }
+                std::shared_ptr<postgres::PostgresTestDatabase> database;
+                try {
+                  database = std::make_shared<postgres::PostgresTestDatabase>(admin_url);
+                } catch (const StoreError& e) {
+                  // A server was named but does not work: that is a failure, never a skip.
+                  ADD_FAILURE() << "cannot create a PostgreSQL test database: " << e.what();
+                  *skip_reason = e.what();
+                  return {};
+                }
+                return [database]() -> std::unique_ptr<Store> { return database->Open(); };
               }},
   };
 }
@@ -143,7 +172,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     std::string skip_reason;
     factory_ = GetParam().new_database(&skip_reason);
-    if (!factory_) GTEST_SKIP() << GetParam().name << " store unavailable: " << skip_reason;
+    if (!factory_) GTEST_SKIP() << skip_reason;
     store_ = factory_();
   }
 
@@ -926,7 +955,7 @@ TEST_P(StoreConformanceTest, DataPersistsAcrossReopenAndMigrationsRerunSafely) {
 }
 
 // Concurrent purchases can never oversell, and money stays consistent (DESIGN.md: the guarded
-// take inside the purchase's transaction).
+// take inside the purchase's transaction), with the writers spread over two servers.
 TEST_P(StoreConformanceTest, ConcurrentGuardedAllocationsNeverOversell) {
   constexpr int kThreads = 8;
   constexpr int kWritesPerThread = 25;
@@ -937,14 +966,16 @@ TEST_P(StoreConformanceTest, ConcurrentGuardedAllocationsNeverOversell) {
     tx.PostLedgerEntry(MakeEntry(kAccount, kOpening, 1));
   });
 
+  std::unique_ptr<Store> other_server = factory_();
   std::atomic<int> succeeded{0};
   std::atomic<int> refused{0};
   std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      Store& server = t % 2 == 0 ? *store_ : *other_server;
       for (int i = 0; i < kWritesPerThread; ++i) {
-        Status status = store_->Write<Ok>([&](Transaction& tx) -> Status {
+        Status status = server.Write<Ok>([&](Transaction& tx) -> Status {
           if (!tx.TryAllocate("bj", "gpu-1", 1)) {
             return MakeError(ErrorCode::kInsufficientInventory, "sold out");
           }
@@ -972,6 +1003,259 @@ TEST_P(StoreConformanceTest, ConcurrentGuardedAllocationsNeverOversell) {
   EXPECT_EQ(balance, kOpening - 7 * 100);
   EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLedger(kAccount); }), balance);
   EXPECT_EQ(InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 1000); }).size(), 101u);
+}
+
+// --- several servers on one database ----------------------------------------------------------
+// Each Store from the factory stands for one cuplane server; several write the same data at once.
+
+// A rule that reads the balance and then spends (PayForPurchase, Expire) must never spend
+// money another server spent in the meantime (store.h: GetAccount locks in a write).
+TEST_P(StoreConformanceTest, CheckedSpendsOnTwoServersNeverOverdraw) {
+  constexpr int kThreads = 6;
+  constexpr int kTriesPerThread = 10;
+  constexpr core::Money kCost = 30;
+  AddAccounts();
+  InWrite([](Transaction& tx) { tx.PostLedgerEntry(MakeEntry(kAccount, 1000, 1)); });
+  std::unique_ptr<Store> other_server = factory_();
+  std::atomic<int> spent{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Store& server = t % 2 == 0 ? *store_ : *other_server;
+      for (int i = 0; i < kTriesPerThread; ++i) {
+        Status status = server.Write<Ok>([&](Transaction& tx) -> Status {
+          auto account = tx.GetAccount(kAccount);
+          if (account->balance < kCost) {
+            return MakeError(ErrorCode::kInsufficientBalance, "cannot pay");
+          }
+          std::this_thread::yield();  // widen the window between the check and the spend
+          tx.PostLedgerEntry(MakeEntry(kAccount, -kCost, 100 + i, LedgerKind::kPrepaid));
+          return OkStatus();
+        });
+        if (status.ok()) {
+          ++spent;
+        } else if (status.error().code != ErrorCode::kInsufficientBalance) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(spent.load(), 1000 / kCost);
+  core::Money balance = InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->balance;
+  EXPECT_EQ(balance, 1000 % kCost);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLedger(kAccount); }), balance);
+}
+
+// The scheduler of every server claims due transitions; each must run exactly once.
+TEST_P(StoreConformanceTest, TwoServersClaimEachDueTransitionExactlyOnce) {
+  constexpr int kTransitions = 120;
+  InWrite([](Transaction& tx) {
+    for (int i = 0; i < kTransitions; ++i) {
+      tx.ScheduleTransition(Transition{0, 100 + i % 7, TransitionKind::kSettle, kAccount,
+                                       "unit-" + std::to_string(i)});
+    }
+  });
+  std::unique_ptr<Store> other_server = factory_();
+  std::mutex mutex;
+  std::vector<std::string> claimed;  // GUARDED_BY(mutex)
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Store& server = t % 2 == 0 ? *store_ : *other_server;
+      while (true) {
+        auto instance = server.Write<std::string>([](Transaction& tx) -> Result<std::string> {
+          auto next = tx.ClaimNextDue(1000);
+          if (!next) return std::string();
+          tx.DeleteTransition(next->id);
+          return next->instance_id;
+        });
+        if (!instance.ok()) {
+          ++failed;
+          continue;
+        }
+        if (instance->empty()) return;
+        std::lock_guard lock(mutex);
+        claimed.push_back(*instance);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kTransitions));
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(),
+            static_cast<size_t>(kTransitions))
+      << "a transition ran twice";
+}
+
+// A server that fails (or dies) while applying a transition leaves it for the next claim.
+TEST_P(StoreConformanceTest, ClaimOfAFailedTransactionIsClaimedAgain) {
+  InWrite([](Transaction& tx) {
+    tx.ScheduleTransition(Transition{0, 100, TransitionKind::kProvision, kAccount, "unit-a"});
+  });
+  std::optional<Transition> first;
+  Status status = store_->Write<Ok>([&](Transaction& tx) -> Status {
+    first = tx.ClaimNextDue(1000);
+    if (first) tx.DeleteTransition(first->id);
+    throw StoreError(StoreError::Kind::kInternal, "the server fails mid-transition");
+  });
+  EXPECT_FALSE(status.ok());
+  ASSERT_TRUE(first.has_value());
+  std::unique_ptr<Store> other_server = factory_();
+  auto again = other_server->Write<std::optional<Transition>>(
+      [](Transaction& tx) -> Result<std::optional<Transition>> { return tx.ClaimNextDue(1000); });
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ(Fields(**again), Fields(*first));
+}
+
+// Retries of one purchase (same clientToken) reaching two servers at once buy one unit: the
+// purchase reads the account first, which serialises purchases of that account.
+TEST_P(StoreConformanceTest, OnePurchaseRetriedOnTwoServersAtOnceBuysOnce) {
+  constexpr int kThreads = 6;
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    tx.PostLedgerEntry(MakeEntry(kAccount, 10'000'000, 1));
+    tx.InsertService(MakeService("svc-1", kAccount, 1));
+    tx.SetPoolTotal("bj", "gpu-1", 100);
+    tx.SetPrice(core::Price{"gpu-1", 1000, 10});
+  });
+  std::unique_ptr<Store> other_server = factory_();
+  core::Principal caller{false, kAccount, "admin", {Policy::kFullControl}};
+  core::PurchaseOrder order;
+  order.service_id = "svc-1";
+  order.replicas_count = 3;
+  order.payment_timing = PaymentTiming::kPrepaid;
+  order.reservation_months = 1;
+  order.client_token = "retry-me";
+  order.fingerprint = "fp";
+  core::LifecycleConfig config;
+  std::mutex mutex;
+  std::vector<std::string> results;  // GUARDED_BY(mutex)
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Store& server = t % 2 == 0 ? *store_ : *other_server;
+      auto bought = server.Write<std::string>([&](Transaction& tx) {
+        return core::PurchaseComputeUnit(tx, caller, order, config, 5000);
+      });
+      std::lock_guard lock(mutex);
+      results.push_back(bought.ok() ? *bought : "error: " + bought.error().message);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(results.size(), static_cast<size_t>(kThreads));
+  EXPECT_EQ(std::set<std::string>(results.begin(), results.end()).size(), 1u)
+      << "every retry returns the first purchase's instance; got " << results[0] << ", "
+      << results[1] << ", ...";
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetPool("bj", "gpu-1"); })->allocated_units, 6);
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount); })->balance,
+            10'000'000 - 1000 * 6);
+}
+
+// Purchases, automatic releases and both servers' schedulers all at once: whatever interleaving
+// the backend allows, the books balance, inventory matches the live units, and no transition
+// ran twice (a second Settle run would leave two pending Settle rows for one unit).
+TEST_P(StoreConformanceTest, PurchasesAndSchedulersOnTwoServersKeepTheBooks) {
+  constexpr int kBuyersPerServer = 2;
+  constexpr int kPurchasesPerBuyer = 8;
+  constexpr UnixSeconds kStart = 10'000;
+  constexpr UnixSeconds kEnd = kStart + 120;
+  core::LifecycleConfig config;
+  config.provision_delay_seconds = 1;
+  config.settlement_period_seconds = 10;
+  const std::vector<std::string> accounts{kAccount, kOtherAccount};
+  AddAccounts();
+  InWrite([&](Transaction& tx) {
+    for (const std::string& account : accounts) {
+      tx.PostLedgerEntry(MakeEntry(account, 100'000'000, 1));
+      tx.InsertService(MakeService("svc-" + account, account, 1));
+    }
+    tx.SetPoolTotal("bj", "gpu-1", 1000);
+    tx.SetPrice(core::Price{"gpu-1", 100, 3600});
+  });
+  std::unique_ptr<Store> other_server = factory_();
+  std::vector<Store*> servers{store_.get(), other_server.get()};
+  SystemClock unused_clock;
+  std::atomic<int> failed{0};
+  std::atomic<bool> buying{true};
+  std::vector<std::thread> threads;
+  for (Store* server : servers) {
+    for (int b = 0; b < kBuyersPerServer; ++b) {
+      threads.emplace_back([&, server, b] {
+        for (int i = 0; i < kPurchasesPerBuyer; ++i) {
+          const std::string& account = accounts[(b + i) % accounts.size()];
+          core::Principal caller{false, account, "admin", {Policy::kFullControl}};
+          core::PurchaseOrder order;
+          order.service_id = "svc-" + account;
+          order.replicas_count = 1 + i % 3;
+          order.payment_timing = i % 4 == 0 ? PaymentTiming::kPrepaid : PaymentTiming::kPostpaid;
+          order.reservation_months = 1;
+          UnixSeconds now = kStart + i * 10;
+          auto bought = server->Write<std::string>([&](Transaction& tx) {
+            return core::PurchaseComputeUnit(tx, caller, order, config, now);
+          });
+          if (!bought.ok()) {
+            ADD_FAILURE() << "purchase: " << bought.error().message;
+            ++failed;
+            continue;
+          }
+          if (order.payment_timing == PaymentTiming::kPostpaid && i % 2 == 1) {
+            Status release = server->Write<Ok>([&](Transaction& tx) {
+              return core::SetAutoRelease(tx, caller, *bought, now + 25, now);
+            });
+            if (!release.ok()) {
+              ADD_FAILURE() << "auto-release: " << release.error().message;
+              ++failed;
+            }
+          }
+        }
+      });
+    }
+  }
+  for (Store* server : servers) {
+    threads.emplace_back([&, server] {
+      scheduler::Scheduler scheduler(*server, unused_clock, nullptr, config);
+      for (UnixSeconds t = kStart; buying || t <= kEnd; t = std::min(t + 3, kEnd)) {
+        auto ran = scheduler.RunDue(t);
+        if (!ran.ok()) {
+          ADD_FAILURE() << "scheduler: " << ran.error().message;
+          ++failed;
+        }
+        if (t == kEnd && !buying) break;
+      }
+    });
+  }
+  for (size_t i = 0; i < threads.size() - servers.size(); ++i) threads[i].join();
+  buying = false;
+  for (size_t i = threads.size() - servers.size(); i < threads.size(); ++i) threads[i].join();
+
+  EXPECT_EQ(failed.load(), 0);
+  InRead([&](Transaction& tx) {
+    std::int64_t live_units = 0;
+    for (const std::string& account : accounts) {
+      EXPECT_EQ(tx.GetAccount(account)->balance, tx.SumLedger(account));
+      store::InstanceFilter filter;
+      filter.account_id = account;
+      filter.service_id = "svc-" + account;
+      auto instances = tx.ListInstances(filter);
+      EXPECT_EQ(instances.size(), static_cast<size_t>(kBuyersPerServer * kPurchasesPerBuyer));
+      for (const Instance& instance : instances) {
+        EXPECT_NE(instance.status, InstanceStatus::kCreating) << instance.instance_id;
+        if (!core::IsTerminal(instance.status)) live_units += instance.total_units;
+        int settles = 0;
+        for (const Transition& t : tx.ListTransitions(instance.instance_id)) {
+          settles += t.kind == TransitionKind::kSettle;
+        }
+        EXPECT_LE(settles, 1) << instance.instance_id << " was settled twice at once";
+      }
+    }
+    EXPECT_EQ(tx.GetPool("bj", "gpu-1")->allocated_units, live_units);
+    EXPECT_EQ(tx.SumLiveUnits("bj", "gpu-1"), live_units);
+  });
 }
 
 auto BackendName = [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; };

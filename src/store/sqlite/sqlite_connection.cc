@@ -29,59 +29,51 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
   throw StoreError(kind, message);
 }
 
-Statement::~Statement() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
-Statement& Statement::Bind(int index, std::int64_t value) {
+void SqliteStatement::BindInt(int index, std::int64_t value) {
   int rc = sqlite3_bind_int64(stmt_, index, value);
   if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "bind");
-  return *this;
 }
 
-Statement& Statement::Bind(int index, std::string_view value) {
+void SqliteStatement::BindText(int index, std::string_view value) {
   int rc =
       sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "bind");
-  return *this;
 }
 
-Statement& Statement::Bind(int index, std::optional<std::int64_t> value) {
-  if (value) return Bind(index, *value);
+void SqliteStatement::BindNull(int index) {
   int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "bind");
-  return *this;
 }
 
-bool Statement::Step() {
+bool SqliteStatement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   ThrowSqliteError(db_, rc, sqlite3_sql(stmt_));
 }
 
-void Statement::Run() {
-  while (Step()) {
-  }
+int SqliteStatement::Changes() const { return sqlite3_changes(db_); }
+
+bool SqliteStatement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-int Statement::Changes() const { return sqlite3_changes(db_); }
+std::int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::string Statement::Text(int column) const {
+std::string SqliteStatement::Text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (!text) return {};
   return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-std::optional<std::int64_t> Statement::OptionalInt(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-  return sqlite3_column_int64(stmt_, column);
+void SqliteStatement::Reset() noexcept {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
 }
 
-Connection::Connection(const std::string& path) {
+SqliteConnection::SqliteConnection(const std::string& path) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -98,12 +90,12 @@ Connection::Connection(const std::string& path) {
   Exec("PRAGMA foreign_keys=ON");
 }
 
-Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();
   sqlite3_close_v2(db_);
 }
 
-void Connection::Exec(std::string_view sql) {
+void SqliteConnection::Exec(std::string_view sql) {
   std::string owned(sql);
   char* error = nullptr;
   int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &error);
@@ -114,7 +106,7 @@ void Connection::Exec(std::string_view sql) {
   }
 }
 
-Statement Connection::Prepare(std::string_view sql) {
+sql::PreparedStatement& SqliteConnection::PrepareCached(std::string_view sql) {
   std::string key(sql);
   auto it = cache_.find(key);
   if (it == cache_.end()) {
@@ -122,9 +114,9 @@ Statement Connection::Prepare(std::string_view sql) {
     int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "prepare");
-    it = cache_.emplace(std::move(key), stmt).first;
+    it = cache_.emplace(std::move(key), std::make_unique<SqliteStatement>(db_, stmt)).first;
   }
-  return Statement(db_, it->second);
+  return *it->second;
 }
 
 }  // namespace cuplane::store::sqlite

@@ -1,4 +1,4 @@
-// A thin RAII layer over one sqlite3 connection: prepared statements cached per connection,
+// One sqlite3 connection as a sql::Connection: prepared statements cached per connection,
 // typed binds and reads, and every failure turned into a classified StoreError.
 #pragma once
 
@@ -6,60 +6,53 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "store/sql/sql_driver.h"
 #include "store/store.h"
 
 namespace cuplane::store::sqlite {
 
-class Statement {
+class SqliteStatement final : public sql::PreparedStatement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~Statement();  // resets (keeps the prepared statement cached)
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStatement() override;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
 
-  Statement& Bind(int index, std::int64_t value);
-  Statement& Bind(int index, std::string_view value);
-  Statement& Bind(int index, const std::string& value) {
-    return Bind(index, std::string_view(value));
-  }
-  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
-  Statement& Bind(int index, std::optional<std::int64_t> value);
-
-  // True while a row is available.
-  bool Step();
-  // Runs a statement that returns no rows.
-  void Run();
-  int Changes() const;
-
-  std::int64_t Int(int column) const;
-  std::string Text(int column) const;
-  std::optional<std::int64_t> OptionalInt(int column) const;
+  void BindInt(int index, std::int64_t value) override;
+  void BindText(int index, std::string_view value) override;
+  void BindNull(int index) override;
+  bool Step() override;
+  int Changes() const override;
+  bool IsNull(int column) const override;
+  std::int64_t Int(int column) const override;
+  std::string Text(int column) const override;
+  void Reset() noexcept override;
 
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };
 
-class Connection {
+class SqliteConnection final : public sql::Connection {
  public:
   // Opens (creating if needed) and applies the pragmas cuplane relies on.
-  explicit Connection(const std::string& path);
-  ~Connection();
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  explicit SqliteConnection(const std::string& path);
+  ~SqliteConnection() override;
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-  void Exec(std::string_view sql);
-  Statement Prepare(std::string_view sql);
-  sqlite3* handle() { return db_; }
+  void Exec(std::string_view sql) override;
+
+ protected:
+  sql::PreparedStatement& PrepareCached(std::string_view sql) override;
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
 };
 
 // Throws a StoreError classified from a SQLite result code.

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/schema.h"
+#include "store/sql/apply_migrations.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_transaction.h"
 
@@ -12,7 +12,7 @@ SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) { Migrate();
 
 SqliteStore::~SqliteStore() = default;
 
-std::unique_ptr<Connection> SqliteStore::Acquire() {
+std::unique_ptr<SqliteConnection> SqliteStore::Acquire() {
   {
     std::lock_guard lock(pool_mutex_);
     if (!idle_.empty()) {
@@ -21,10 +21,10 @@ std::unique_ptr<Connection> SqliteStore::Acquire() {
       return connection;
     }
   }
-  return std::make_unique<Connection>(path_);
+  return std::make_unique<SqliteConnection>(path_);
 }
 
-void SqliteStore::Release(std::unique_ptr<Connection> connection) {
+void SqliteStore::Release(std::unique_ptr<SqliteConnection> connection) {
   std::lock_guard lock(pool_mutex_);
   idle_.push_back(std::move(connection));
 }
@@ -32,39 +32,16 @@ void SqliteStore::Release(std::unique_ptr<Connection> connection) {
 void SqliteStore::Migrate() {
   std::lock_guard write_lock(write_mutex_);
   auto connection = Acquire();
-  connection->Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-  for (const Migration& migration : Migrations()) {
-    connection->Exec("BEGIN IMMEDIATE");
-    try {
-      auto check = connection->Prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
-      check.Bind(1, std::int64_t{migration.version});
-      bool applied = check.Step();
-      if (!applied) {
-        connection->Exec(migration.sql);
-        connection
-            ->Prepare(
-                "INSERT INTO schema_migrations (version, description, applied_at) "
-                "VALUES (?, ?, strftime('%s','now'))")
-            .Bind(1, std::int64_t{migration.version})
-            .Bind(2, migration.description)
-            .Run();
-        spdlog::info("store: applied migration {} ({})", migration.version, migration.description);
-      }
-      connection->Exec("COMMIT");
-    } catch (...) {
-      connection->Exec("ROLLBACK");
-      throw;
-    }
-  }
+  // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out.
+  sql::ApplyMigrations(*connection,
+                       sql::MigrationDialect{"BEGIN IMMEDIATE", "strftime('%s','now')", false});
   Release(std::move(connection));
 }
 
 Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) {
   std::unique_lock<std::mutex> write_lock(write_mutex_, std::defer_lock);
   if (write) write_lock.lock();
-  std::unique_ptr<Connection> connection;
+  std::unique_ptr<SqliteConnection> connection;
   bool open = false;
   try {
     connection = Acquire();

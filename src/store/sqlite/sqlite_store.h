@@ -13,7 +13,7 @@
 
 namespace cuplane::store::sqlite {
 
-class Connection;
+class SqliteConnection;
 
 class SqliteStore final : public Store {
  public:
@@ -28,14 +28,14 @@ class SqliteStore final : public Store {
   Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) override;
 
  private:
-  std::unique_ptr<Connection> Acquire();
-  void Release(std::unique_ptr<Connection> connection);
+  std::unique_ptr<SqliteConnection> Acquire();
+  void Release(std::unique_ptr<SqliteConnection> connection);
   void Migrate();
 
   std::string path_;
   std::mutex write_mutex_;  // one writer at a time in this process
   std::mutex pool_mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(pool_mutex_)
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;  // GUARDED_BY(pool_mutex_)
 };
 
 }  // namespace cuplane::store::sqlite

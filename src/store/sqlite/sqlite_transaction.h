@@ -1,81 +1,18 @@
-// The Transaction primitives of store.h in SQLite's dialect.
+// SqlTransaction in SQLite's dialect. SQLite runs one writer at a time, so the hooks can be
+// simple: MAX+1 ids, and the plain earliest due transition (the write transaction is the claim).
 #pragma once
 
-#include "store/sqlite/sqlite_connection.h"
-#include "store/store.h"
+#include "store/sql/sql_transaction.h"
 
 namespace cuplane::store::sqlite {
 
-class SqliteTransaction final : public Transaction {
+class SqliteTransaction final : public sql::SqlTransaction {
  public:
-  explicit SqliteTransaction(Connection& connection) : db_(connection) {}
+  using SqlTransaction::SqlTransaction;
 
-  std::optional<std::string> GetMeta(const std::string& key) override;
-  void SetMeta(const std::string& key, const std::string& value) override;
-
-  bool AnyAccountExists() override;
-  std::optional<core::Account> GetAccount(const std::string& account_id) override;
-  void InsertAccount(const core::Account& account) override;
-  void SetArrearsSince(const std::string& account_id, std::optional<UnixSeconds> since) override;
-  core::Money PostLedgerEntry(const core::LedgerEntry& entry) override;
-  std::vector<core::LedgerEntry> ListLedger(const std::string& account_id, std::int64_t before_id,
-                                            int limit) override;
-  core::Money SumLedger(const std::string& account_id) override;
-
-  bool UserExists(const std::string& account_id, const std::string& user_name) override;
-  void InsertUser(const std::string& account_id, const std::string& user_name,
-                  UnixSeconds created_at) override;
-  void AddPolicy(const std::string& account_id, const std::string& user_name,
-                 core::Policy policy) override;
-  void RemovePolicy(const std::string& account_id, const std::string& user_name,
-                    core::Policy policy) override;
-  std::vector<core::Policy> ListPolicies(const std::string& account_id,
-                                         const std::string& user_name) override;
-  std::optional<core::AccessKey> GetAccessKey(const std::string& access_key) override;
-  void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) override;
-  void SetAccessKeyEnabled(const std::string& access_key, bool enabled) override;
-
-  std::optional<core::Service> GetService(const std::string& service_id) override;
-  void InsertService(const core::Service& service) override;
-  std::vector<core::Service> ListServices(const std::string& account_id) override;
-
-  std::optional<core::Pool> GetPool(const std::string& region, const std::string& type) override;
-  std::vector<core::Pool> ListPools() override;
-  bool SetPoolTotal(const std::string& region, const std::string& type,
-                    std::int64_t total_units) override;
-  bool TryAllocate(const std::string& region, const std::string& type, std::int64_t units) override;
-  void Deallocate(const std::string& region, const std::string& type, std::int64_t units) override;
-  std::optional<core::Price> GetPrice(const std::string& type) override;
-  std::vector<core::Price> ListPrices() override;
-  void SetPrice(const core::Price& price) override;
-
-  void InsertInstance(const core::Instance& instance) override;
-  void UpdateInstance(const core::Instance& instance) override;
-  std::optional<core::Instance> GetInstance(const std::string& instance_id) override;
-  std::vector<core::Instance> ListInstances(const InstanceFilter& filter) override;
-  std::vector<core::Instance> ListLivePostpaid(const std::string& account_id) override;
-  std::int64_t SumLiveUnits(const std::string& region, const std::string& type) override;
-  void InsertDeployment(const core::Deployment& deployment) override;
-  void DeleteDeployments(const std::string& instance_id) override;
-  std::vector<core::Deployment> ListDeployments(const std::string& instance_id) override;
-  std::vector<core::Deployment> ListDeploymentsOfService(const std::string& service_id) override;
-
-  void ScheduleTransition(const core::Transition& transition) override;
-  void CancelTransitions(const std::string& instance_id, core::TransitionKind kind) override;
-  void CancelAccountTransitions(const std::string& account_id, core::TransitionKind kind) override;
-  std::optional<core::Transition> ClaimNextDue(UnixSeconds now) override;
-  void DeleteTransition(std::int64_t id) override;
-  std::optional<UnixSeconds> NextDueTime() override;
-  std::vector<core::Transition> ListTransitions(const std::string& instance_id) override;
-
-  std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,
-                                                        const std::string& token) override;
-  void InsertIdempotency(const core::IdempotencyRecord& record) override;
-  void DeleteIdempotencyBefore(UnixSeconds cutoff) override;
-
- private:
-  std::int64_t NextId(const char* table);
-  Connection& db_;
+ protected:
+  std::int64_t NextId(IdSequence sequence) override;
+  std::string_view ClaimNextDueQuery() const override;
 };
 
 }  // namespace cuplane::store::sqlite

@@ -1,0 +1,103 @@
+// One libpq connection as a sql::Connection. The store's SQL uses SQLite's `?` placeholders;
+// they are renumbered to PostgreSQL's $1..$n once, when a statement is first prepared on the
+// connection (PQprepare); later uses only bind and execute (PQexecPrepared). Values travel in
+// text format, which every column type here (BIGINT, INTEGER, TEXT) reads and writes exactly.
+// Every failure becomes a StoreError classified from its SQLSTATE.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sql/sql_driver.h"
+#include "store/store.h"
+
+namespace cuplane::store::postgres {
+
+// A StoreError that keeps PostgreSQL's SQLSTATE, so the store can tell a conflict worth
+// retrying (a duplicate key from a concurrent insert) from other constraint failures.
+class PostgresError : public StoreError {
+ public:
+  PostgresError(Kind kind, std::string sqlstate, const std::string& what)
+      : StoreError(kind, what), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+// 23xxx (integrity) -> kConstraint; 08xxx (connection), 53xxx (resources) and server
+// shutdown -> kUnavailable; 40xxx (serialization failure, deadlock), lock and statement
+// timeouts -> kBusy; everything else (a bug in SQL, a corrupt value) -> kInternal.
+StoreError::Kind ClassifySqlState(std::string_view sqlstate);
+
+// Renumbers `?` placeholders to $1..$n, leaving quoted strings and identifiers alone. Sets
+// *count to n.
+std::string NumberPlaceholders(std::string_view sql, int* count);
+
+class PostgresStatement final : public sql::PreparedStatement {
+ public:
+  PostgresStatement(PGconn* conn, std::string name, std::string sql, int parameters);
+  ~PostgresStatement() override;
+  PostgresStatement(const PostgresStatement&) = delete;
+  PostgresStatement& operator=(const PostgresStatement&) = delete;
+
+  void BindInt(int index, std::int64_t value) override;
+  void BindText(int index, std::string_view value) override;
+  void BindNull(int index) override;
+  bool Step() override;
+  int Changes() const override;
+  bool IsNull(int column) const override;
+  std::int64_t Int(int column) const override;
+  std::string Text(int column) const override;
+  void Reset() noexcept override;
+
+ private:
+  std::optional<std::string>& Parameter(int index);
+  void Execute();
+  const char* Value(int column) const;
+
+  PGconn* conn_;
+  std::string name_;  // of the server-side prepared statement
+  std::string sql_;   // for error messages
+  std::vector<std::optional<std::string>> parameters_;
+  PGresult* result_ = nullptr;  // the executed statement's rows, all fetched
+  int rows_ = 0;
+  int row_ = -1;
+};
+
+class PostgresConnection final : public sql::Connection {
+ public:
+  // Connects to `url` (a postgresql:// URL or a libpq key=value string, passed to libpq as
+  // given). Throws StoreError(kUnavailable) when it cannot.
+  explicit PostgresConnection(const std::string& url);
+  ~PostgresConnection() override;
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
+
+  void Exec(std::string_view sql) override;
+
+  // Whether the connection can run another transaction: the server has not gone away and no
+  // transaction is left open or aborted on it.
+  bool ReadyForReuse() const;
+  bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+ protected:
+  sql::PreparedStatement& PrepareCached(std::string_view sql) override;
+
+ private:
+  PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
+};
+
+// Throws a PostgresError for a failed `result` (which may be null) on `conn`.
+[[noreturn]] void ThrowPostgresError(PGconn* conn, const PGresult* result,
+                                     std::string_view context);
+
+}  // namespace cuplane::store::postgres

@@ -1,0 +1,44 @@
+#include "store/postgres/postgres_transaction.h"
+
+namespace cuplane::store::postgres {
+
+std::int64_t PostgresTransaction::NextId(IdSequence sequence) {
+  // Sequences (migration 2) never hand one value to two transactions; MAX+1 would, here.
+  const char* query = "SELECT nextval('ledger_ids')";
+  switch (sequence) {
+    case IdSequence::kLedgerId:
+      break;
+    case IdSequence::kTransitionId:
+      query = "SELECT nextval('transition_ids')";
+      break;
+    case IdSequence::kInstanceSeq:
+      query = "SELECT nextval('instance_seqs')";
+      break;
+  }
+  auto stmt = db().Prepare(query);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+std::string_view PostgresTransaction::ClaimNextDueQuery() const {
+  if (!write_) {
+    return "SELECT id, due_at, kind, account_id, instance_id FROM transitions WHERE due_at <= ? "
+           "ORDER BY due_at, id LIMIT 1";
+  }
+  // FOR UPDATE SKIP LOCKED: the row stays locked until this transaction deletes it and commits,
+  // and every other server's claim passes over it, so each transition runs once; if this
+  // server dies first, the lock goes with its connection and another server claims the row.
+  // NOT EXISTS: only the earliest pending transition of an instance (or of an account, for
+  // account-level ones) may be claimed, so a server never runs an instance's later transition
+  // while another server is still running an earlier one; time order holds per instance.
+  return "SELECT id, due_at, kind, account_id, instance_id FROM transitions t "
+         "WHERE due_at <= ? AND NOT EXISTS ("
+         " SELECT 1 FROM transitions e WHERE e.instance_id = t.instance_id"
+         " AND e.account_id = t.account_id"
+         " AND (e.due_at < t.due_at OR (e.due_at = t.due_at AND e.id < t.id))) "
+         "ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+}
+
+std::string_view PostgresTransaction::RowLockClause() const { return write_ ? " FOR UPDATE" : ""; }
+
+}  // namespace cuplane::store::postgres

@@ -1,0 +1,616 @@
+#include "store/sql/sql_transaction.h"
+
+namespace cuplane::store::sql {
+namespace {
+
+using core::Instance;
+
+constexpr const char* kInstanceColumns =
+    "instance_id, seq, account_id, service_id, region, type, replicas_count, total_units, "
+    "payment_timing, status, created_at, start_time, expired_time, release_time, released_at, "
+    "reservation_months, auto_renew, auto_renew_months, paid_months, prepaid_paid, unit_price, "
+    "settled_until, postpaid_charged, creator";
+
+template <typename Enum, typename Parser>
+Enum ParseStored(const std::string& text, Parser parse, const char* what) {
+  auto value = parse(text);
+  if (!value) {
+    throw StoreError(StoreError::Kind::kInternal,
+                     std::string("corrupt stored ") + what + ": " + text);
+  }
+  return *value;
+}
+
+Instance ReadInstance(const Statement& row) {
+  Instance i;
+  i.instance_id = row.Text(0);
+  // column 1 (seq) is an ordering key only
+  i.account_id = row.Text(2);
+  i.service_id = row.Text(3);
+  i.region = row.Text(4);
+  i.type = row.Text(5);
+  i.replicas_count = row.Int(6);
+  i.total_units = row.Int(7);
+  i.payment_timing =
+      ParseStored<core::PaymentTiming>(row.Text(8), core::ParsePaymentTiming, "payment timing");
+  i.status = ParseStored<core::InstanceStatus>(row.Text(9), core::ParseInstanceStatus, "status");
+  i.created_at = row.Int(10);
+  i.start_time = row.OptionalInt(11);
+  i.expired_time = row.OptionalInt(12);
+  i.release_time = row.OptionalInt(13);
+  i.released_at = row.OptionalInt(14);
+  i.reservation_months = static_cast<int>(row.Int(15));
+  i.auto_renew = row.Int(16) != 0;
+  i.auto_renew_months = static_cast<int>(row.Int(17));
+  i.paid_months = static_cast<int>(row.Int(18));
+  i.prepaid_paid = row.Int(19);
+  i.unit_price = row.Int(20);
+  i.settled_until = row.OptionalInt(21);
+  i.postpaid_charged = row.Int(22);
+  i.creator = row.Text(23);
+  return i;
+}
+
+core::Service ReadService(const Statement& row) {
+  core::Service s;
+  s.service_id = row.Text(0);
+  s.account_id = row.Text(1);
+  s.name = row.Text(2);
+  s.region = row.Text(3);
+  s.type = row.Text(4);
+  s.units_per_replica = row.Int(5);
+  s.creator = row.Text(6);
+  s.created_at = row.Int(7);
+  return s;
+}
+
+constexpr const char* kServiceColumns =
+    "service_id, account_id, name, region, type, units_per_replica, creator, created_at";
+
+core::Transition ReadTransition(const Statement& row) {
+  core::Transition t;
+  t.id = row.Int(0);
+  t.due_at = row.Int(1);
+  t.kind =
+      ParseStored<core::TransitionKind>(row.Text(2), core::ParseTransitionKind, "transition kind");
+  t.account_id = row.Text(3);
+  t.instance_id = row.Text(4);
+  return t;
+}
+
+}  // namespace
+
+// --- meta -------------------------------------------------------------------------------------
+
+std::optional<std::string> SqlTransaction::GetMeta(const std::string& key) {
+  auto stmt = db_.Prepare("SELECT value FROM meta WHERE key = ?");
+  stmt.Bind(1, key);
+  if (!stmt.Step()) return std::nullopt;
+  return stmt.Text(0);
+}
+
+void SqlTransaction::SetMeta(const std::string& key, const std::string& value) {
+  db_.Prepare(
+         "INSERT INTO meta (key, value) VALUES (?, ?) "
+         "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .Bind(1, key)
+      .Bind(2, value)
+      .Run();
+}
+
+// --- accounts and money ------------------------------------------------------------------------
+
+bool SqlTransaction::AnyAccountExists() {
+  auto stmt = db_.Prepare("SELECT 1 FROM accounts LIMIT 1");
+  return stmt.Step();
+}
+
+std::optional<core::Account> SqlTransaction::GetAccount(const std::string& account_id) {
+  auto stmt = db_.Prepare(
+      std::string("SELECT account_id, name, balance, in_arrears_since, created_at FROM accounts "
+                  "WHERE account_id = ?") +
+      std::string(RowLockClause()));
+  stmt.Bind(1, account_id);
+  if (!stmt.Step()) return std::nullopt;
+  core::Account a;
+  a.account_id = stmt.Text(0);
+  a.name = stmt.Text(1);
+  a.balance = stmt.Int(2);
+  a.in_arrears_since = stmt.OptionalInt(3);
+  a.created_at = stmt.Int(4);
+  return a;
+}
+
+void SqlTransaction::InsertAccount(const core::Account& account) {
+  db_.Prepare("INSERT INTO accounts (account_id, name, balance, created_at) VALUES (?, ?, 0, ?)")
+      .Bind(1, account.account_id)
+      .Bind(2, account.name)
+      .Bind(3, account.created_at)
+      .Run();
+}
+
+void SqlTransaction::SetArrearsSince(const std::string& account_id,
+                                     std::optional<UnixSeconds> since) {
+  db_.Prepare("UPDATE accounts SET in_arrears_since = ? WHERE account_id = ?")
+      .Bind(1, since)
+      .Bind(2, account_id)
+      .Run();
+}
+
+core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
+  auto update = db_.Prepare(
+      "UPDATE accounts SET balance = balance + ? WHERE account_id = ? RETURNING balance");
+  update.Bind(1, entry.amount).Bind(2, entry.account_id);
+  if (!update.Step()) {
+    throw StoreError(StoreError::Kind::kInternal, "ledger entry for a missing account");
+  }
+  core::Money balance = update.Int(0);
+  update.Run();
+  db_.Prepare(
+         "INSERT INTO ledger (id, account_id, time, amount, kind, instance_id, note) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, NextId(IdSequence::kLedgerId))
+      .Bind(2, entry.account_id)
+      .Bind(3, entry.time)
+      .Bind(4, entry.amount)
+      .Bind(5, core::ToString(entry.kind))
+      .Bind(6, entry.instance_id)
+      .Bind(7, entry.note)
+      .Run();
+  return balance;
+}
+
+std::vector<core::LedgerEntry> SqlTransaction::ListLedger(const std::string& account_id,
+                                                          std::int64_t before_id, int limit) {
+  auto stmt = db_.Prepare(
+      "SELECT id, account_id, time, amount, kind, instance_id, note FROM ledger "
+      "WHERE account_id = ? AND (CAST(? AS BIGINT) <= 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+  stmt.Bind(1, account_id).Bind(2, before_id).Bind(3, before_id).Bind(4, std::int64_t{limit});
+  std::vector<core::LedgerEntry> entries;
+  while (stmt.Step()) {
+    core::LedgerEntry e;
+    e.id = stmt.Int(0);
+    e.account_id = stmt.Text(1);
+    e.time = stmt.Int(2);
+    e.amount = stmt.Int(3);
+    e.kind = ParseStored<core::LedgerKind>(stmt.Text(4), core::ParseLedgerKind, "ledger kind");
+    e.instance_id = stmt.Text(5);
+    e.note = stmt.Text(6);
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+core::Money SqlTransaction::SumLedger(const std::string& account_id) {
+  auto stmt = db_.Prepare("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?");
+  stmt.Bind(1, account_id);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+// --- users, policies, keys ---------------------------------------------------------------------
+
+bool SqlTransaction::UserExists(const std::string& account_id, const std::string& user_name) {
+  auto stmt = db_.Prepare("SELECT 1 FROM users WHERE account_id = ? AND name = ?");
+  stmt.Bind(1, account_id).Bind(2, user_name);
+  return stmt.Step();
+}
+
+void SqlTransaction::InsertUser(const std::string& account_id, const std::string& user_name,
+                                UnixSeconds created_at) {
+  db_.Prepare("INSERT INTO users (account_id, name, created_at) VALUES (?, ?, ?)")
+      .Bind(1, account_id)
+      .Bind(2, user_name)
+      .Bind(3, created_at)
+      .Run();
+}
+
+void SqlTransaction::AddPolicy(const std::string& account_id, const std::string& user_name,
+                               core::Policy policy) {
+  db_.Prepare(
+         "INSERT INTO user_policies (account_id, user_name, policy) VALUES (?, ?, ?) "
+         "ON CONFLICT DO NOTHING")
+      .Bind(1, account_id)
+      .Bind(2, user_name)
+      .Bind(3, core::ToString(policy))
+      .Run();
+}
+
+void SqlTransaction::RemovePolicy(const std::string& account_id, const std::string& user_name,
+                                  core::Policy policy) {
+  db_.Prepare("DELETE FROM user_policies WHERE account_id = ? AND user_name = ? AND policy = ?")
+      .Bind(1, account_id)
+      .Bind(2, user_name)
+      .Bind(3, core::ToString(policy))
+      .Run();
+}
+
+std::vector<core::Policy> SqlTransaction::ListPolicies(const std::string& account_id,
+                                                       const std::string& user_name) {
+  auto stmt = db_.Prepare(
+      "SELECT policy FROM user_policies WHERE account_id = ? AND user_name = ? ORDER BY policy");
+  stmt.Bind(1, account_id).Bind(2, user_name);
+  std::vector<core::Policy> policies;
+  while (stmt.Step()) {
+    policies.push_back(ParseStored<core::Policy>(stmt.Text(0), core::ParsePolicy, "policy"));
+  }
+  return policies;
+}
+
+std::optional<core::AccessKey> SqlTransaction::GetAccessKey(const std::string& access_key) {
+  auto stmt = db_.Prepare(
+      "SELECT access_key, secret_key, is_operator, enabled, account_id, user_name "
+      "FROM access_keys WHERE access_key = ?");
+  stmt.Bind(1, access_key);
+  if (!stmt.Step()) return std::nullopt;
+  core::AccessKey key;
+  key.access_key = stmt.Text(0);
+  key.secret_key = stmt.Text(1);
+  key.is_operator = stmt.Int(2) != 0;
+  key.enabled = stmt.Int(3) != 0;
+  key.account_id = stmt.Text(4);
+  key.user_name = stmt.Text(5);
+  return key;
+}
+
+void SqlTransaction::InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) {
+  db_.Prepare(
+         "INSERT INTO access_keys (access_key, secret_key, is_operator, enabled, account_id, "
+         "user_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, key.access_key)
+      .Bind(2, key.secret_key)
+      .Bind(3, std::int64_t{key.is_operator})
+      .Bind(4, std::int64_t{key.enabled})
+      .Bind(5, key.account_id)
+      .Bind(6, key.user_name)
+      .Bind(7, created_at)
+      .Run();
+}
+
+void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool enabled) {
+  db_.Prepare("UPDATE access_keys SET enabled = ? WHERE access_key = ?")
+      .Bind(1, std::int64_t{enabled})
+      .Bind(2, access_key)
+      .Run();
+}
+
+// --- services ----------------------------------------------------------------------------------
+
+std::optional<core::Service> SqlTransaction::GetService(const std::string& service_id) {
+  auto stmt =
+      db_.Prepare(std::string("SELECT ") + kServiceColumns + " FROM services WHERE service_id = ?");
+  stmt.Bind(1, service_id);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadService(stmt);
+}
+
+void SqlTransaction::InsertService(const core::Service& s) {
+  db_.Prepare(std::string("INSERT INTO services (") + kServiceColumns +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, s.service_id)
+      .Bind(2, s.account_id)
+      .Bind(3, s.name)
+      .Bind(4, s.region)
+      .Bind(5, s.type)
+      .Bind(6, s.units_per_replica)
+      .Bind(7, s.creator)
+      .Bind(8, s.created_at)
+      .Run();
+}
+
+std::vector<core::Service> SqlTransaction::ListServices(const std::string& account_id) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kServiceColumns +
+                          " FROM services WHERE account_id = ? ORDER BY created_at, service_id");
+  stmt.Bind(1, account_id);
+  std::vector<core::Service> services;
+  while (stmt.Step()) services.push_back(ReadService(stmt));
+  return services;
+}
+
+// --- pools and prices --------------------------------------------------------------------------
+
+std::optional<core::Pool> SqlTransaction::GetPool(const std::string& region,
+                                                  const std::string& type) {
+  auto stmt = db_.Prepare(
+      "SELECT region, type, total_units, allocated_units FROM pools WHERE region = ? AND type = ?");
+  stmt.Bind(1, region).Bind(2, type);
+  if (!stmt.Step()) return std::nullopt;
+  return core::Pool{stmt.Text(0), stmt.Text(1), stmt.Int(2), stmt.Int(3)};
+}
+
+std::vector<core::Pool> SqlTransaction::ListPools() {
+  auto stmt = db_.Prepare(
+      "SELECT region, type, total_units, allocated_units FROM pools ORDER BY region, type");
+  std::vector<core::Pool> pools;
+  while (stmt.Step()) {
+    pools.push_back(core::Pool{stmt.Text(0), stmt.Text(1), stmt.Int(2), stmt.Int(3)});
+  }
+  return pools;
+}
+
+bool SqlTransaction::SetPoolTotal(const std::string& region, const std::string& type,
+                                  std::int64_t total_units) {
+  auto stmt = db_.Prepare(
+      "INSERT INTO pools (region, type, total_units, allocated_units) VALUES (?, ?, ?, 0) "
+      "ON CONFLICT (region, type) DO UPDATE SET total_units = excluded.total_units "
+      "WHERE pools.allocated_units <= excluded.total_units");
+  stmt.Bind(1, region).Bind(2, type).Bind(3, total_units).Run();
+  return stmt.Changes() > 0;
+}
+
+bool SqlTransaction::TryAllocate(const std::string& region, const std::string& type,
+                                 std::int64_t units) {
+  auto stmt = db_.Prepare(
+      "UPDATE pools SET allocated_units = allocated_units + ? "
+      "WHERE region = ? AND type = ? AND allocated_units + ? <= total_units");
+  stmt.Bind(1, units).Bind(2, region).Bind(3, type).Bind(4, units).Run();
+  return stmt.Changes() > 0;
+}
+
+void SqlTransaction::Deallocate(const std::string& region, const std::string& type,
+                                std::int64_t units) {
+  auto stmt = db_.Prepare(
+      "UPDATE pools SET allocated_units = allocated_units - ? WHERE region = ? AND type = ?");
+  stmt.Bind(1, units).Bind(2, region).Bind(3, type).Run();
+  if (stmt.Changes() == 0) {
+    throw StoreError(StoreError::Kind::kInternal, "deallocating from a missing pool");
+  }
+}
+
+std::optional<core::Price> SqlTransaction::GetPrice(const std::string& type) {
+  auto stmt = db_.Prepare(
+      "SELECT type, prepaid_per_unit_month, postpaid_per_unit_hour FROM prices WHERE type = ?");
+  stmt.Bind(1, type);
+  if (!stmt.Step()) return std::nullopt;
+  return core::Price{stmt.Text(0), stmt.Int(1), stmt.Int(2)};
+}
+
+std::vector<core::Price> SqlTransaction::ListPrices() {
+  auto stmt = db_.Prepare(
+      "SELECT type, prepaid_per_unit_month, postpaid_per_unit_hour FROM prices ORDER BY type");
+  std::vector<core::Price> prices;
+  while (stmt.Step()) prices.push_back(core::Price{stmt.Text(0), stmt.Int(1), stmt.Int(2)});
+  return prices;
+}
+
+void SqlTransaction::SetPrice(const core::Price& price) {
+  db_.Prepare(
+         "INSERT INTO prices (type, prepaid_per_unit_month, postpaid_per_unit_hour) "
+         "VALUES (?, ?, ?) ON CONFLICT (type) DO UPDATE SET "
+         "prepaid_per_unit_month = excluded.prepaid_per_unit_month, "
+         "postpaid_per_unit_hour = excluded.postpaid_per_unit_hour")
+      .Bind(1, price.type)
+      .Bind(2, price.prepaid_per_unit_month)
+      .Bind(3, price.postpaid_per_unit_hour)
+      .Run();
+}
+
+// --- instances and deployments -----------------------------------------------------------------
+
+void SqlTransaction::InsertInstance(const Instance& i) {
+  std::int64_t next_seq = NextId(IdSequence::kInstanceSeq);
+  db_.Prepare(std::string("INSERT INTO instances (") + kInstanceColumns +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, i.instance_id)
+      .Bind(2, next_seq)
+      .Bind(3, i.account_id)
+      .Bind(4, i.service_id)
+      .Bind(5, i.region)
+      .Bind(6, i.type)
+      .Bind(7, i.replicas_count)
+      .Bind(8, i.total_units)
+      .Bind(9, core::ToString(i.payment_timing))
+      .Bind(10, core::ToString(i.status))
+      .Bind(11, i.created_at)
+      .Bind(12, i.start_time)
+      .Bind(13, i.expired_time)
+      .Bind(14, i.release_time)
+      .Bind(15, i.released_at)
+      .Bind(16, std::int64_t{i.reservation_months})
+      .Bind(17, std::int64_t{i.auto_renew})
+      .Bind(18, std::int64_t{i.auto_renew_months})
+      .Bind(19, std::int64_t{i.paid_months})
+      .Bind(20, i.prepaid_paid)
+      .Bind(21, i.unit_price)
+      .Bind(22, i.settled_until)
+      .Bind(23, i.postpaid_charged)
+      .Bind(24, i.creator)
+      .Run();
+}
+
+void SqlTransaction::UpdateInstance(const Instance& i) {
+  // Identity, placement and size never change after purchase; only the lifecycle does.
+  auto stmt = db_.Prepare(
+      "UPDATE instances SET status = ?, start_time = ?, expired_time = ?, release_time = ?, "
+      "released_at = ?, reservation_months = ?, auto_renew = ?, auto_renew_months = ?, "
+      "paid_months = ?, settled_until = ?, postpaid_charged = ? WHERE instance_id = ?");
+  stmt.Bind(1, core::ToString(i.status))
+      .Bind(2, i.start_time)
+      .Bind(3, i.expired_time)
+      .Bind(4, i.release_time)
+      .Bind(5, i.released_at)
+      .Bind(6, std::int64_t{i.reservation_months})
+      .Bind(7, std::int64_t{i.auto_renew})
+      .Bind(8, std::int64_t{i.auto_renew_months})
+      .Bind(9, std::int64_t{i.paid_months})
+      .Bind(10, i.settled_until)
+      .Bind(11, i.postpaid_charged)
+      .Bind(12, i.instance_id)
+      .Run();
+  if (stmt.Changes() == 0) {
+    throw StoreError(StoreError::Kind::kInternal, "updating a missing instance");
+  }
+}
+
+std::optional<Instance> SqlTransaction::GetInstance(const std::string& instance_id) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
+                          " FROM instances WHERE instance_id = ?" + std::string(RowLockClause()));
+  stmt.Bind(1, instance_id);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadInstance(stmt);
+}
+
+std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
+                          " FROM instances WHERE account_id = ? "
+                          "AND (service_id = ? OR instance_id IN "
+                          "     (SELECT instance_id FROM deployments WHERE service_id = ?)) "
+                          "AND (? = '' OR payment_timing = ?) "
+                          "AND (released_at IS NULL OR released_at >= ?) "
+                          "ORDER BY seq DESC");
+  std::string payment =
+      filter.payment_timing ? std::string(core::ToString(*filter.payment_timing)) : std::string();
+  stmt.Bind(1, filter.account_id)
+      .Bind(2, filter.service_id)
+      .Bind(3, filter.service_id)
+      .Bind(4, payment)
+      .Bind(5, payment)
+      .Bind(6, filter.hide_released_before);
+  std::vector<Instance> instances;
+  while (stmt.Step()) instances.push_back(ReadInstance(stmt));
+  return instances;
+}
+
+std::vector<Instance> SqlTransaction::ListLivePostpaid(const std::string& account_id) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
+                          " FROM instances WHERE account_id = ? AND payment_timing = 'Postpaid' "
+                          "AND status NOT IN ('Released', 'CreateFailed') ORDER BY seq" +
+                          std::string(RowLockClause()));
+  stmt.Bind(1, account_id);
+  std::vector<Instance> instances;
+  while (stmt.Step()) instances.push_back(ReadInstance(stmt));
+  return instances;
+}
+
+std::int64_t SqlTransaction::SumLiveUnits(const std::string& region, const std::string& type) {
+  auto stmt = db_.Prepare(
+      "SELECT COALESCE(SUM(total_units), 0) FROM instances WHERE region = ? AND type = ? "
+      "AND status NOT IN ('Released', 'CreateFailed')");
+  stmt.Bind(1, region).Bind(2, type);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+void SqlTransaction::InsertDeployment(const core::Deployment& d) {
+  db_.Prepare("INSERT INTO deployments (instance_id, service_id, deployed_units) VALUES (?, ?, ?)")
+      .Bind(1, d.instance_id)
+      .Bind(2, d.service_id)
+      .Bind(3, d.deployed_units)
+      .Run();
+}
+
+void SqlTransaction::DeleteDeployments(const std::string& instance_id) {
+  db_.Prepare("DELETE FROM deployments WHERE instance_id = ?").Bind(1, instance_id).Run();
+}
+
+std::vector<core::Deployment> SqlTransaction::ListDeployments(const std::string& instance_id) {
+  auto stmt = db_.Prepare(
+      "SELECT instance_id, service_id, deployed_units FROM deployments WHERE instance_id = ? "
+      "ORDER BY service_id");
+  stmt.Bind(1, instance_id);
+  std::vector<core::Deployment> deployments;
+  while (stmt.Step()) {
+    deployments.push_back(core::Deployment{stmt.Text(0), stmt.Text(1), stmt.Int(2)});
+  }
+  return deployments;
+}
+
+std::vector<core::Deployment> SqlTransaction::ListDeploymentsOfService(
+    const std::string& service_id) {
+  auto stmt = db_.Prepare(
+      "SELECT instance_id, service_id, deployed_units FROM deployments WHERE service_id = ? "
+      "ORDER BY instance_id");
+  stmt.Bind(1, service_id);
+  std::vector<core::Deployment> deployments;
+  while (stmt.Step()) {
+    deployments.push_back(core::Deployment{stmt.Text(0), stmt.Text(1), stmt.Int(2)});
+  }
+  return deployments;
+}
+
+// --- timed transitions -------------------------------------------------------------------------
+
+void SqlTransaction::ScheduleTransition(const core::Transition& t) {
+  db_.Prepare(
+         "INSERT INTO transitions (id, due_at, kind, account_id, instance_id) "
+         "VALUES (?, ?, ?, ?, ?)")
+      .Bind(1, NextId(IdSequence::kTransitionId))
+      .Bind(2, t.due_at)
+      .Bind(3, core::ToString(t.kind))
+      .Bind(4, t.account_id)
+      .Bind(5, t.instance_id)
+      .Run();
+}
+
+void SqlTransaction::CancelTransitions(const std::string& instance_id, core::TransitionKind kind) {
+  db_.Prepare("DELETE FROM transitions WHERE instance_id = ? AND kind = ?")
+      .Bind(1, instance_id)
+      .Bind(2, core::ToString(kind))
+      .Run();
+}
+
+void SqlTransaction::CancelAccountTransitions(const std::string& account_id,
+                                              core::TransitionKind kind) {
+  db_.Prepare("DELETE FROM transitions WHERE account_id = ? AND instance_id = '' AND kind = ?")
+      .Bind(1, account_id)
+      .Bind(2, core::ToString(kind))
+      .Run();
+}
+
+std::optional<core::Transition> SqlTransaction::ClaimNextDue(UnixSeconds now) {
+  auto stmt = db_.Prepare(ClaimNextDueQuery());
+  stmt.Bind(1, now);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadTransition(stmt);
+}
+
+void SqlTransaction::DeleteTransition(std::int64_t id) {
+  db_.Prepare("DELETE FROM transitions WHERE id = ?").Bind(1, id).Run();
+}
+
+std::optional<UnixSeconds> SqlTransaction::NextDueTime() {
+  auto stmt = db_.Prepare("SELECT MIN(due_at) FROM transitions");
+  stmt.Step();
+  return stmt.OptionalInt(0);
+}
+
+std::vector<core::Transition> SqlTransaction::ListTransitions(const std::string& instance_id) {
+  auto stmt = db_.Prepare(
+      "SELECT id, due_at, kind, account_id, instance_id FROM transitions WHERE instance_id = ? "
+      "ORDER BY due_at, id");
+  stmt.Bind(1, instance_id);
+  std::vector<core::Transition> transitions;
+  while (stmt.Step()) transitions.push_back(ReadTransition(stmt));
+  return transitions;
+}
+
+// --- idempotency -------------------------------------------------------------------------------
+
+std::optional<core::IdempotencyRecord> SqlTransaction::GetIdempotency(const std::string& account_id,
+                                                                      const std::string& token) {
+  auto stmt = db_.Prepare(
+      "SELECT account_id, token, fingerprint, result, created_at FROM idempotency "
+      "WHERE account_id = ? AND token = ?");
+  stmt.Bind(1, account_id).Bind(2, token);
+  if (!stmt.Step()) return std::nullopt;
+  return core::IdempotencyRecord{stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3),
+                                 stmt.Int(4)};
+}
+
+void SqlTransaction::InsertIdempotency(const core::IdempotencyRecord& r) {
+  db_.Prepare(
+         "INSERT INTO idempotency (account_id, token, fingerprint, result, created_at) "
+         "VALUES (?, ?, ?, ?, ?)")
+      .Bind(1, r.account_id)
+      .Bind(2, r.token)
+      .Bind(3, r.fingerprint)
+      .Bind(4, r.result)
+      .Bind(5, r.created_at)
+      .Run();
+}
+
+void SqlTransaction::DeleteIdempotencyBefore(UnixSeconds cutoff) {
+  db_.Prepare("DELETE FROM idempotency WHERE created_at < ?").Bind(1, cutoff).Run();
+}
+
+}  // namespace cuplane::store::sql
