@@ -145,7 +145,7 @@ class LifecycleTest : public ::testing::Test {
         [&](store::Transaction& tx) { return ApplyBootstrap(tx, secrets_, spec, Now()); });
     EXPECT_TRUE(applied.ok()) << (applied.ok() ? "" : applied.error().message);
     accounts_.insert(account_id);
-    return Tenant{Principal{false, account_id, "admin", {Policy::kFullControl}},
+    return Tenant{Principal{false, account_id, "admin", {Policy::kFullControl}, "admin-key"},
                   service.service_id};
   }
 

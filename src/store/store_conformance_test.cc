@@ -1124,7 +1124,7 @@ TEST_P(StoreConformanceTest, OnePurchaseRetriedOnTwoServersAtOnceBuysOnce) {
     tx.SetPrice(core::Price{"gpu-1", 1000, 10});
   });
   std::unique_ptr<Store> other_server = factory_();
-  core::Principal caller{false, kAccount, "admin", {Policy::kFullControl}};
+  core::Principal caller{false, kAccount, "admin", {Policy::kFullControl}, "admin-key"};
   core::PurchaseOrder order;
   order.service_id = "svc-1";
   order.replicas_count = 3;
@@ -1188,7 +1188,7 @@ TEST_P(StoreConformanceTest, PurchasesAndSchedulersOnTwoServersKeepTheBooks) {
       threads.emplace_back([&, server, b] {
         for (int i = 0; i < kPurchasesPerBuyer; ++i) {
           const std::string& account = accounts[(b + i) % accounts.size()];
-          core::Principal caller{false, account, "admin", {Policy::kFullControl}};
+          core::Principal caller{false, account, "admin", {Policy::kFullControl}, "admin-key"};
           core::PurchaseOrder order;
           order.service_id = "svc-" + account;
           order.replicas_count = 1 + i % 3;

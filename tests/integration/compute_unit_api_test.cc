@@ -187,7 +187,9 @@ TEST_F(ComputeUnitApiTest, EachPolicyAllowsExactlyItsActions) {
     auto buy =
         CallOk(client, "/v2/serviceresources", "PurchaseComputeUnit", PostpaidPurchase("svc-a", 1));
     EXPECT_EQ(buy.status, c.may_write ? 200 : 403) << c.ak;
-    if (!c.may_write) EXPECT_EQ(ErrorCodeOf(buy), "AccessDenied");
+    if (!c.may_write) {
+      EXPECT_EQ(ErrorCodeOf(buy), "AccessDenied");
+    }
   }
 }
 

@@ -51,13 +51,19 @@ class ReliabilityTest : public ::testing::Test {
  protected:
   std::unique_ptr<ServerProcess> Start(int pool_units) {
     dir_.Write("bootstrap.json", StormBootstrap(pool_units));
-    auto server = std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--data-dir", dir_.File("data"), "--bootstrap", dir_.File("bootstrap.json"),
-        "--provision-delay", "0", "--write-rate", "0", "--read-rate", "0"});
+    std::vector<std::string> args = backend_.StoreFlags(dir_.File("data"));
+    for (const char* flag : {"--provision-delay", "0", "--write-rate", "0", "--read-rate", "0"}) {
+      args.push_back(flag);
+    }
+    args.push_back("--bootstrap");
+    args.push_back(dir_.File("bootstrap.json"));
+    auto server = std::make_unique<ServerProcess>(args);
     EXPECT_TRUE(server->started()) << server->output();
     return server;
   }
+  void SetUp() override { CUPLANE_REQUIRE_BACKEND(); }
   TempDir dir_;
+  TestBackend backend_;
 };
 
 TEST_F(ReliabilityTest, KillNineDuringAPurchaseStormLosesNothingAndChargesOnce) {

@@ -13,8 +13,10 @@ namespace {
 namespace json = boost::json;
 
 TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
+  CUPLANE_REQUIRE_BACKEND();
   TempDir dir;
-  ServerProcess server({"--data-dir", dir.File("data")});
+  TestBackend backend;
+  ServerProcess server(backend.StoreFlags(dir.File("data")));
   ASSERT_TRUE(server.started()) << server.output();
   std::string out = server.output();
   for (const char* line : {"export QIANFAN_ACCESS_KEY=", "export QIANFAN_SECRET_KEY=",
@@ -32,7 +34,7 @@ TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
   EXPECT_EQ(server.Stop(), 0);
 
   // A restart keeps the same demo and prints the same key again.
-  ServerProcess again({"--data-dir", dir.File("data")});
+  ServerProcess again(backend.StoreFlags(dir.File("data")));
   ASSERT_TRUE(again.started());
   EXPECT_NE(again.output().find(value_of("QIANFAN_ACCESS_KEY=")), std::string::npos);
 }
@@ -68,11 +70,15 @@ TEST(ServeCommandTest, InvalidBootstrapIsRefusedNamingTheField) {
 }
 
 TEST(ServeCommandTest, TransitionDueWhileDownRunsExactlyOnceAfterRestart) {
+  CUPLANE_REQUIRE_BACKEND();
   TempDir dir;
+  TestBackend backend;
   dir.Write("bootstrap.json", kBootstrapJson);
-  std::vector<std::string> args{"--data-dir",        dir.File("data"),
-                                "--bootstrap",       dir.File("bootstrap.json"),
-                                "--provision-delay", "0"};
+  std::vector<std::string> args = backend.StoreFlags(dir.File("data"));
+  for (const std::string& flag : {std::string("--bootstrap"), dir.File("bootstrap.json"),
+                                  std::string("--provision-delay"), std::string("0")}) {
+    args.push_back(flag);
+  }
   auto server = std::make_unique<ServerProcess>(args);
   ASSERT_TRUE(server->started()) << server->output();
   auto admin = server->Client("a-admin", "a-admin-sk");

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "server_process.h"
+#include "test_backend.h"
 
 namespace cuplane::testing {
 
@@ -56,13 +57,15 @@ class ServerTest : public ::testing::Test {
   virtual std::vector<std::string> ExtraArgs() const { return {"--provision-delay", "0"}; }
 
   void SetUp() override {
+    CUPLANE_REQUIRE_BACKEND();
     dir_.Write("bootstrap.json", kBootstrapJson);
     StartServer();
   }
 
   void StartServer() {
-    std::vector<std::string> args{"--data-dir", dir_.File("data"), "--bootstrap",
-                                  dir_.File("bootstrap.json")};
+    std::vector<std::string> args = backend_.StoreFlags(dir_.File("data"));
+    args.push_back("--bootstrap");
+    args.push_back(dir_.File("bootstrap.json"));
     for (const auto& a : ExtraArgs()) args.push_back(a);
     server_ = std::make_unique<ServerProcess>(args);
     ASSERT_TRUE(server_->started()) << server_->output();
@@ -75,6 +78,7 @@ class ServerTest : public ::testing::Test {
   client::ApiClient Operator() const { return Client("op-ak", "op-sk"); }
 
   TempDir dir_;
+  TestBackend backend_;
   std::unique_ptr<ServerProcess> server_;
 };
 

@@ -1,0 +1,122 @@
+// Two cuplane servers on one database (issue 5): no oversell across processes, each timed
+// transition applied exactly once although both schedulers run, and one server's death
+// leaves the other serving.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "server_test_fixture.h"
+
+namespace cuplane::testing {
+namespace {
+
+namespace json = boost::json;
+
+// 20 units; usage at 1,000 fen per second so that even a two-second run settles to money.
+constexpr const char* kSharedBootstrap = R"({
+  "operators": [{"accessKey": "op-ak", "secretKey": "op-sk"}],
+  "prices": [{"type": "gpu-1", "prepaidPerUnitMonth": 1000, "postpaidPerUnitHour": 3600000}],
+  "inventory": [{"region": "bj", "type": "gpu-1", "totalUnits": 20}],
+  "accounts": [{"accountId": "acct-m", "name": "multi", "balance": 100000000000,
+    "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+               "accessKeys": [{"accessKey": "m-ak", "secretKey": "m-sk"}]}],
+    "services": [{"serviceId": "svc-m", "name": "multi", "region": "bj", "type": "gpu-1",
+                  "unitsPerReplica": 1}]}]})";
+
+class MultiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CUPLANE_REQUIRE_BACKEND();
+    dir_.Write("bootstrap.json", kSharedBootstrap);
+    for (auto* server : {&a_, &b_}) {
+      std::vector<std::string> args = backend_.StoreFlags(dir_.File("data"));
+      for (const std::string& flag : {std::string("--bootstrap"), dir_.File("bootstrap.json"),
+                                      std::string("--provision-delay"), std::string("0"),
+                                      std::string("--write-rate"), std::string("0")}) {
+        args.push_back(flag);
+      }
+      *server = std::make_unique<ServerProcess>(args);
+      ASSERT_TRUE((*server)->started()) << (*server)->output();
+    }
+  }
+
+  TempDir dir_;
+  TestBackend backend_;
+  std::unique_ptr<ServerProcess> a_, b_;
+};
+
+TEST_F(MultiServerTest, NoOversellAndEachReleaseRunsOnceAcrossTwoServers) {
+  std::atomic<int> ok{0}, sold_out{0}, other{0};
+  std::mutex mutex;
+  std::vector<std::string> bought;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 40; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = (c % 2 ? a_ : b_)->Client("m-ak", "m-sk");
+      json::object body = PostpaidPurchase("svc-m", 1);
+      body["clientToken"] = "multi-" + std::to_string(c);
+      auto r = client.Call("/v2/serviceresources", "PurchaseComputeUnit", body);
+      if (r.ok() && r->status == 200) {
+        ++ok;
+        std::lock_guard lock(mutex);
+        bought.emplace_back(ResultOf(*r).at("instanceId").as_string());
+      } else if (r.ok() && ErrorCodeOf(*r) == "InsufficientInventory") {
+        ++sold_out;
+      } else {
+        ++other;
+        ADD_FAILURE() << (r.ok() ? r->body : r.error().message);
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 20);
+  EXPECT_EQ(sold_out.load(), 20);
+  EXPECT_EQ(other.load(), 0);
+  auto op = a_->Client("op-ak", "op-sk");
+  auto pools = ResultOf(CallOk(op, "/v1/operator", "DescribeInventory", json::object()));
+  EXPECT_EQ(pools.at("pools").as_array().at(0).at("allocatedUnits"), 20);
+
+  // Every unit released two seconds from now, scheduled through both servers.
+  auto release_at = FormatUtc(SystemClock().Now() + 2);
+  for (size_t i = 0; i < bought.size(); ++i) {
+    auto client = (i % 2 ? a_ : b_)->Client("m-ak", "m-sk");
+    auto r = CallOk(client, "/v2/computeunit", "AutoReleaseComputeUnit",
+                    {{"instanceId", bought[i]}, {"releaseTime", release_at}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  auto client = b_->Client("m-ak", "m-sk");
+  int released = 0;
+  for (int attempt = 0; attempt < 300 && released < 20; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    released = 0;
+    auto list = ResultOf(
+        CallOk(client, "/v2/serviceresources", "DescribeComputeUnits", {{"serviceId", "svc-m"}}));
+    for (const auto& i : list.at("instances").as_array()) released += i.at("status") == "Deleted";
+  }
+  ASSERT_EQ(released, 20);
+
+  std::map<std::string, int> settlements;
+  auto statement = ResultOf(
+      CallOk(op, "/v1/operator", "DescribeAccount", {{"accountId", "acct-m"}, {"maxKeys", 1000}}));
+  std::int64_t sum = 0;
+  for (const auto& e : statement.at("ledger").as_array()) {
+    sum += e.at("amount").as_int64();
+    if (e.at("kind") == "postpaid") ++settlements[std::string(e.at("instanceId").as_string())];
+  }
+  EXPECT_EQ(statement.at("balance").as_int64(), sum);
+  EXPECT_EQ(settlements.size(), 20u);
+  for (const auto& [id, n] : settlements) EXPECT_EQ(n, 1) << id << " settled " << n << " times";
+  pools = ResultOf(CallOk(op, "/v1/operator", "DescribeInventory", json::object()));
+  EXPECT_EQ(pools.at("pools").as_array().at(0).at("allocatedUnits"), 0);
+
+  // One server dies; the other keeps serving.
+  a_->Kill();
+  auto after =
+      CallOk(client, "/v2/serviceresources", "PurchaseComputeUnit", PostpaidPurchase("svc-m", 1));
+  EXPECT_EQ(after.status, 200) << after.body;
+}
+
+}  // namespace
+}  // namespace cuplane::testing

@@ -1,0 +1,62 @@
+// Which store the integration tests run the server on. CTest runs the suite twice: on the
+// default SQLite store, and with CUPLANE_INTEGRATION_BACKEND=postgres on a fresh database of
+// the PostgreSQL server named by CUPLANE_TEST_POSTGRES_URL (scripts/with-postgres provides
+// one). Without that server the PostgreSQL run skips visibly, or fails under CI=true.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/postgres/postgres_test_database.h"
+
+namespace cuplane::testing {
+
+inline bool PostgresBackendRequested() {
+  const char* backend = std::getenv("CUPLANE_INTEGRATION_BACKEND");
+  return backend != nullptr && std::string_view(backend) == "postgres";
+}
+
+// Skips (or, in CI, fails) the current test when its backend cannot be had.
+#define CUPLANE_REQUIRE_BACKEND()                                                                  \
+  do {                                                                                             \
+    if (PostgresBackendRequested() && store::postgres::PostgresTestDatabase::AdminUrl().empty()) { \
+      if (store::postgres::PostgresTestsRequired()) {                                              \
+        FAIL() << "CI=true but " << store::postgres::kPostgresSkipMessage;                         \
+      }                                                                                            \
+      GTEST_SKIP() << store::postgres::kPostgresSkipMessage;                                       \
+    }                                                                                              \
+  } while (0)
+
+// One test's store: nothing to prepare for SQLite (it lives in the data dir), a fresh
+// database for PostgreSQL, dropped with this object. Outlives server restarts.
+class TestBackend {
+ public:
+  TestBackend() {
+    if (PostgresBackendRequested() && !store::postgres::PostgresTestDatabase::AdminUrl().empty()) {
+      database_ = std::make_unique<store::postgres::PostgresTestDatabase>(
+          store::postgres::PostgresTestDatabase::AdminUrl());
+    }
+  }
+  bool is_postgres() const { return database_ != nullptr; }
+
+  // The flags that put a server (or an offline command) on this store, with `data_dir`
+  // holding its files (the SQLite database, the secret-sealing key).
+  std::vector<std::string> StoreFlags(const std::string& data_dir) const {
+    std::vector<std::string> flags{"--data-dir", data_dir};
+    if (database_) {
+      flags.push_back("--store");
+      flags.push_back(database_->url());
+    }
+    return flags;
+  }
+
+ private:
+  std::unique_ptr<store::postgres::PostgresTestDatabase> database_;
+};
+
+}  // namespace cuplane::testing
