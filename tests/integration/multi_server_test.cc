@@ -39,6 +39,7 @@ class MultiServerTest : public ::testing::Test {
       }
       *server = std::make_unique<ServerProcess>(args);
       ASSERT_TRUE((*server)->started()) << (*server)->output();
+      backend_.ExpectServedBy((*server)->output());
     }
   }
 

@@ -59,6 +59,7 @@ class ReliabilityTest : public ::testing::Test {
     args.push_back(dir_.File("bootstrap.json"));
     auto server = std::make_unique<ServerProcess>(args);
     EXPECT_TRUE(server->started()) << server->output();
+    backend_.ExpectServedBy(server->output());
     return server;
   }
   void SetUp() override { CUPLANE_REQUIRE_BACKEND(); }
@@ -70,6 +71,7 @@ TEST_F(ReliabilityTest, KillNineDuringAPurchaseStormLosesNothingAndChargesOnce) 
   auto server = Start(1000000);
   std::mutex mutex;
   std::set<std::string> acknowledged;
+  std::vector<std::string> refusals;  // unexpected answers before the kill, for diagnosis
   std::atomic<bool> stop{false};
   std::atomic<int> attempts{0};
   std::vector<std::thread> clients;
@@ -81,7 +83,13 @@ TEST_F(ReliabilityTest, KillNineDuringAPurchaseStormLosesNothingAndChargesOnce) 
         body["clientToken"] = "c" + std::to_string(c) + "-" + std::to_string(i);
         ++attempts;
         auto r = client.Call("/v2/serviceresources", "PurchaseComputeUnit", body);
-        if (!r.ok() || r->status != 200) continue;  // the crash cuts some off mid-flight
+        if (!r.ok() || r->status != 200) {  // the crash cuts some off mid-flight
+          if (r.ok() && !stop.load()) {
+            std::lock_guard lock(mutex);
+            if (refusals.size() < 3) refusals.push_back(r->body);
+          }
+          continue;
+        }
         std::lock_guard lock(mutex);
         acknowledged.insert(std::string(ResultOf(*r).at("instanceId").as_string()));
       }
@@ -91,7 +99,8 @@ TEST_F(ReliabilityTest, KillNineDuringAPurchaseStormLosesNothingAndChargesOnce) 
   server->Kill();
   stop = true;
   for (auto& t : clients) t.join();
-  ASSERT_GT(acknowledged.size(), 16u) << "the storm never got going";
+  ASSERT_GT(acknowledged.size(), 16u)
+      << "the storm never got going: " << (refusals.empty() ? "" : refusals.front());
 
   server = Start(1000000);
   auto client = server->Client("s-ak", "s-sk");

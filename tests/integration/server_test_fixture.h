@@ -69,6 +69,7 @@ class ServerTest : public ::testing::Test {
     for (const auto& a : ExtraArgs()) args.push_back(a);
     server_ = std::make_unique<ServerProcess>(args);
     ASSERT_TRUE(server_->started()) << server_->output();
+    backend_.ExpectServedBy(server_->output());
   }
 
   client::ApiClient Client(const std::string& ak, const std::string& sk) const {

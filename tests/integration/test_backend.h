@@ -44,17 +44,37 @@ class TestBackend {
   }
   bool is_postgres() const { return database_ != nullptr; }
 
+  // A server's start-up line names its store: proof the test runs where it claims to.
+  void ExpectServedBy(const std::string& server_output) const {
+    bool on_postgres = server_output.find("(store postgresql://") != std::string::npos;
+    EXPECT_EQ(on_postgres, is_postgres()) << server_output;
+  }
+
   // The flags that put a server (or an offline command) on this store, with `data_dir`
   // holding its files (the SQLite database, the secret-sealing key).
   std::vector<std::string> StoreFlags(const std::string& data_dir) const {
     std::vector<std::string> flags{"--data-dir", data_dir};
     if (database_) {
       flags.push_back("--store");
-      flags.push_back(database_->url());
+      flags.push_back(ServerUrl());
     }
     return flags;
   }
 
+ private:
+  // `--store` takes a postgresql:// URL: the admin URL with this test's database as its path.
+  std::string ServerUrl() const {
+    std::string url = store::postgres::PostgresTestDatabase::AdminUrl();
+    auto query = url.find('?');
+    std::string suffix = query == std::string::npos ? "" : url.substr(query);
+    url = url.substr(0, query);
+    auto authority = url.find("://") + 3;
+    auto slash = url.find('/', authority);
+    return url.substr(0, slash == std::string::npos ? url.size() : slash) + "/" +
+           database_->name() + suffix;
+  }
+
+ public:
  private:
   std::unique_ptr<store::postgres::PostgresTestDatabase> database_;
 };
