@@ -28,12 +28,39 @@ std::optional<std::int64_t> ExactInteger(const boost::json::value& v) {
   return std::nullopt;
 }
 
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF.
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = byte(i);
+    size_t length = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xe  ? 3
+                    : (c >> 3) == 0x1e ? 4
+                                       : 0;
+    if (length == 0 || i + length > s.size()) return false;
+    std::uint32_t cp = length == 1 ? c : c & (0x7f >> length);
+    for (size_t k = 1; k < length; ++k) {
+      if ((byte(i + k) & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (byte(i + k) & 0x3f);
+    }
+    static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinimum[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += length;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<boost::json::object> ParseBodyObject(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return boost::json::object();
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
+  // Invalid UTF-8 is refused where a field is read, as InvalidParameter naming the field,
+  // rather than as an unreadable body.
+  options.allow_invalid_utf8 = true;
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec, {}, options);
   if (ec) return MakeError(ErrorCode::kMalformedJSON, "the body is not valid JSON");
@@ -59,6 +86,7 @@ Result<std::optional<std::string>> JsonFields::OptionalString(std::string_view k
   if (!v) return std::optional<std::string>();
   if (!v->is_string()) return Invalid(Name(key) + " must be a string");
   const boost::json::string& s = v->get_string();
+  if (!IsValidUtf8(s)) return Invalid(Name(key) + " must be valid UTF-8");
   if (s.size() > max_length) {
     return Invalid(Name(key) + " must be at most " + std::to_string(max_length) + " bytes");
   }
@@ -110,6 +138,7 @@ Result<std::vector<std::string>> JsonFields::OptionalStringArray(std::string_vie
   for (size_t i = 0; i < array.size(); ++i) {
     std::string name = Name(key) + "[" + std::to_string(i) + "]";
     if (!array[i].is_string()) return Invalid(name + " must be a string");
+    if (!IsValidUtf8(array[i].get_string())) return Invalid(name + " must be valid UTF-8");
     if (array[i].get_string().size() > max_length) return Invalid(name + " is too long");
     items.emplace_back(array[i].get_string());
   }

@@ -90,12 +90,18 @@ TEST(ParseBodyObjectTest, NestingDeeperThan32Rejected) {
   ExpectMalformed(ParseBodyObject(NestedBody(10000)));  // must not exhaust the stack
 }
 
-TEST(ParseBodyObjectTest, InvalidUtf8Rejected) {
-  ExpectMalformed(ParseBodyObject("{\"a\":\"\xff\"}"));
-  ExpectMalformed(ParseBodyObject("{\"a\":\"\xc0\xaf\"}"));      // overlong '/'
-  ExpectMalformed(ParseBodyObject("{\"a\":\"\xed\xa0\x80\"}"));  // UTF-16 surrogate
-  ExpectMalformed(ParseBodyObject("{\"a\":\"\xe4\xbd\"}"));      // truncated sequence
-  ExpectMalformed(ParseBodyObject("{\"\xff\":\"key\"}"));        // in a key
+TEST(ParseBodyObjectTest, InvalidUtf8IsInvalidParameterNamingTheFieldWhenRead) {
+  for (const char* bad : {"\xff", "\xc0\xaf" /* overlong '/' */, "\xed\xa0\x80" /* surrogate */,
+                          "\xe4\xbd" /* truncated */, "\xf4\x90\x80\x80" /* > U+10FFFF */}) {
+    auto parsed = ParseBodyObject(std::string("{\"serviceId\":\"") + bad + "\"}");
+    ASSERT_TRUE(parsed.ok()) << "the body itself is JSON";
+    auto value = JsonFields(*parsed, "").RequiredString("serviceId", 128);
+    ASSERT_FALSE(value.ok());
+    EXPECT_EQ(value.error().code, ErrorCode::kInvalidParameter);
+    EXPECT_NE(value.error().message.find("serviceId"), std::string::npos);
+  }
+  // A bad key is just an unknown field, and unknown fields are ignored.
+  EXPECT_TRUE(ParseBodyObject("{\"\xff\":\"key\"}").ok());
 }
 
 TEST(ParseBodyObjectTest, ValidUtf8Accepted) {

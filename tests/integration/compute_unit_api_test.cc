@@ -302,6 +302,14 @@ TEST_F(ComputeUnitApiTest, ProtocolErrorsUseTheSpecCodes) {
       {"/v2/serviceresources?Action=PurchaseComputeUnit", "POST",
        R"({"serviceId":"svc-a","replicasCount":0,"billing":{"paymentTiming":"Postpaid"}})", 400,
        "InvalidParameter"},
+      {"/v2/serviceresources?Action=PurchaseComputeUnit", "POST",
+       R"({"serviceId":"svc-a","replicasCount":4611686018427387904,"billing":{"paymentTiming":"Postpaid"}})",
+       400, "InvalidParameter"},
+      {"/v2/serviceresources?Action=PurchaseComputeUnit", "POST",
+       R"({"serviceId":"svc-a","replicasCount":1.5,"billing":{"paymentTiming":"Postpaid"}})", 400,
+       "InvalidParameter"},
+      {"/v2/computeunit?Action=DescribeComputeUnit", "POST", "{\"instanceId\":\"unit-\xff\xfe\"}",
+       400, "InvalidParameter"},
   };
   for (const Case& c : cases) {
     client::RawRequest request;

@@ -116,3 +116,29 @@ TEST(ServeCommandTest, TransitionDueWhileDownRunsExactlyOnceAfterRestart) {
 
 }  // namespace
 }  // namespace cuplane::testing
+
+namespace cuplane::testing {
+namespace {
+
+TEST(OperatorKeyCommandTest, MintsAKeyOfflineThatTheServerThenAccepts) {
+  CUPLANE_REQUIRE_BACKEND();
+  TempDir dir;
+  TestBackend backend;
+  std::vector<std::string> args{"operator-key", "create", "--json"};
+  for (const auto& flag : backend.StoreFlags(dir.File("data"))) args.push_back(flag);
+  auto created = RunCommand(args);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  auto key = boost::json::parse(created.output.substr(created.output.find('{')));
+  std::string ak(key.at("accessKey").as_string()), sk(key.at("secretKey").as_string());
+
+  ServerProcess server(backend.StoreFlags(dir.File("data")));
+  ASSERT_TRUE(server.started()) << server.output();
+  auto op = server.Client(ak, sk);
+  auto clock = CallOk(op, "/v1/operator", "DescribeClock", boost::json::object());
+  EXPECT_EQ(clock.status, 200) << clock.body;
+  auto as_tenant = CallOk(op, "/v2/computeunit", "DescribeComputeUnit", {{"instanceId", "unit-x"}});
+  EXPECT_EQ(ErrorCodeOf(as_tenant), "AccessDenied");
+}
+
+}  // namespace
+}  // namespace cuplane::testing
