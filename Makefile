@@ -31,7 +31,8 @@ test: build
 	  summary=$$(grep -E '[0-9]+ tests failed out of [0-9]+' ctest.log); \
 	  failed=$$(echo "$$summary" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/'); \
 	  total=$$(echo "$$summary" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/'); \
-	  echo "$$((total - failed)) passed, $$failed failed"; exit $$status
+	  skipped=$$(grep -c -E '^\s*[0-9]+ - .* \(Skipped\)$$' ctest.log); \
+	  echo "$$((total - failed - skipped)) passed, $$failed failed, $$skipped skipped"; exit $$status
 
 # The unit, integration and interop tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
