@@ -17,15 +17,12 @@ void CancelAll(store::Transaction& tx, const std::string& instance_id) {
   }
 }
 
-void EnterArrearsIfNegative(store::Transaction& tx, const std::string& account_id, UnixSeconds at,
-                            const LifecycleConfig& config) {
-  auto account = tx.GetAccount(account_id);
-  if (!account || account->balance >= 0 || account->in_arrears_since) return;
+void EnterArrears(store::Transaction& tx, const std::string& account_id, UnixSeconds at,
+                  const LifecycleConfig& config) {
   tx.SetArrearsSince(account_id, at);
   tx.ScheduleTransition(Transition{0, at + config.arrears_grace_seconds,
                                    TransitionKind::kArrearsCheck, account_id, ""});
 }
-
 void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
                const LifecycleConfig& config) {
   if (instance.status != InstanceStatus::kCreating) return;
@@ -93,9 +90,13 @@ void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
   }
   // Never bill past the moment the unit is due to be released, even when the release itself
   // has not been applied yet (a settlement on describe can run before an overdue release).
+  // The account is read once: its arrears deadline caps the bill, and the balance after
+  // the charge comes back from the ledger post.
+  auto account = tx.GetAccount(instance.account_id);
+  if (!account) return;
   UnixSeconds end = at;
   if (instance.release_time) end = std::min(end, *instance.release_time);
-  if (auto account = tx.GetAccount(instance.account_id); account && account->in_arrears_since) {
+  if (account->in_arrears_since) {
     end = std::min(end, *account->in_arrears_since + config.arrears_grace_seconds);
   }
   UnixSeconds until = std::max(end, instance.settled_until.value_or(*instance.start_time));
@@ -103,13 +104,17 @@ void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
       PostpaidUsage(instance.unit_price, instance.total_units, until - *instance.start_time);
   Money delta = owed - instance.postpaid_charged;
   instance.settled_until = until;
+  Money balance = account->balance;
   if (delta > 0) {
     instance.postpaid_charged = owed;
-    tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, until, -delta, LedgerKind::kPostpaid,
-                                   instance.instance_id, "usage settlement"});
+    balance =
+        tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, until, -delta, LedgerKind::kPostpaid,
+                                       instance.instance_id, "usage settlement"});
   }
   tx.UpdateInstance(instance);
-  EnterArrearsIfNegative(tx, instance.account_id, until, config);
+  if (balance < 0 && !account->in_arrears_since) {
+    EnterArrears(tx, instance.account_id, until, config);
+  }
 }
 
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
