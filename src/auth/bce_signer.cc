@@ -7,11 +7,12 @@
 #include <optional>
 #include <set>
 
+#include "common/digest.h"
+
 namespace cuplane::auth {
 namespace {
 
 constexpr char kHexUpper[] = "0123456789ABCDEF";
-constexpr char kHexLower[] = "0123456789abcdef";
 constexpr std::string_view kBcePrefix = "x-bce-";
 
 bool IsUnreserved(unsigned char c) {
@@ -177,13 +178,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
            &digest_len) == nullptr) {
     return {};  // never equal to a 64-char signature, so verification fails closed
   }
-  std::string hex;
-  hex.reserve(digest_len * 2);
-  for (unsigned int i = 0; i < digest_len; ++i) {
-    hex.push_back(kHexLower[digest[i] >> 4]);
-    hex.push_back(kHexLower[digest[i] & 0x0F]);
-  }
-  return hex;
+  return LowerHex(digest, digest_len);
 }
 
 std::string ComputeSignature(const SignableRequest& request, std::string_view access_key,

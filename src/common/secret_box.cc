@@ -13,23 +13,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/digest.h"
+
 namespace cuplane {
 namespace {
 
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kTagBytes = 16;
 constexpr std::string_view kPrefix = "v1:";
-
-std::string ToHex(const unsigned char* data, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[data[i] >> 4]);
-    out.push_back(kHex[data[i] & 0xf]);
-  }
-  return out;
-}
 
 bool FromHex(std::string_view hex, std::vector<unsigned char>& out) {
   if (hex.size() % 2 != 0) return false;
@@ -72,7 +63,7 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path) {
       if (errno != EEXIST) return refuse("cannot create");
       return LoadOrCreate(path);
     }
-    std::string hex = ToHex(key.data(), key.size()) + "\n";
+    std::string hex = LowerHex(key.data(), key.size()) + "\n";
     bool written = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size());
     written = ::fsync(fd) == 0 && written;
     ::close(fd);
@@ -107,7 +98,7 @@ std::string SecretBox::Seal(std::string_view plaintext) const {
                           out.data() + kNonceBytes + plaintext.size()) != 1) {
     throw std::runtime_error("AES-GCM encryption failed");
   }
-  return std::string(kPrefix) + ToHex(out.data(), out.size());
+  return std::string(kPrefix) + LowerHex(out.data(), out.size());
 }
 
 Result<std::string> SecretBox::Open(std::string_view sealed) const {
