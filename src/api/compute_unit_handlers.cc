@@ -8,13 +8,8 @@ namespace {
 
 using core::PaymentTiming;
 
-constexpr size_t kMaxIdLength = 128;
 constexpr size_t kMaxClientTokenLength = 64;
 constexpr std::int64_t kMaxReplicas = 100000;
-
-Error Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameter, message);
-}
 
 std::string TimeOrEmpty(const std::optional<UnixSeconds>& t) {
   return t ? FormatUtc(*t) : std::string();
@@ -23,7 +18,7 @@ std::string TimeOrEmpty(const std::optional<UnixSeconds>& t) {
 Result<PaymentTiming> DecodePaymentTiming(const JsonFields& fields, std::string_view key,
                                           const std::string& value) {
   auto timing = core::ParsePaymentTiming(value);
-  if (!timing) return Invalid(fields.Name(key) + " must be Prepaid or Postpaid");
+  if (!timing) return InvalidParameter(fields.Name(key) + " must be Prepaid or Postpaid");
   return *timing;
 }
 
@@ -32,14 +27,14 @@ Result<std::string> DecodeClientToken(const CallContext& call, const JsonFields&
   CUPLANE_ASSIGN_OR_RETURN(auto from_body, body.OptionalString("clientToken", 1024));
   const std::string* from_query = call.QueryParam("clientToken");
   if (from_body && from_query && *from_body != *from_query) {
-    return Invalid("clientToken differs between the query and the body");
+    return InvalidParameter("clientToken differs between the query and the body");
   }
   std::string token = from_query ? *from_query : from_body.value_or("");
   if (token.size() > kMaxClientTokenLength) {
-    return Invalid("clientToken must be at most 64 characters");
+    return InvalidParameter("clientToken must be at most 64 characters");
   }
   for (char c : token) {
-    if (c < 0x21 || c > 0x7e) return Invalid("clientToken must be printable ASCII");
+    if (c < 0x21 || c > 0x7e) return InvalidParameter("clientToken must be printable ASCII");
   }
   return token;
 }
@@ -48,7 +43,7 @@ Status DecodeReservation(const JsonFields& billing, core::PurchaseOrder& order) 
   CUPLANE_ASSIGN_OR_RETURN(JsonFields reservation, billing.RequiredObject("reservation"));
   CUPLANE_ASSIGN_OR_RETURN(std::string unit, reservation.RequiredString("reservationTimeUnit", 16));
   if (!EqualsIgnoreCase(unit, "Month")) {
-    return Invalid(reservation.Name("reservationTimeUnit") + " must be Month");
+    return InvalidParameter(reservation.Name("reservationTimeUnit") + " must be Month");
   }
   CUPLANE_ASSIGN_OR_RETURN(order.reservation_months,
                            reservation.RequiredInt("reservationLength", 1, 12));
@@ -56,7 +51,7 @@ Status DecodeReservation(const JsonFields& billing, core::PurchaseOrder& order) 
   order.auto_renew = auto_renew.value_or(false);
   CUPLANE_ASSIGN_OR_RETURN(auto renew_unit, reservation.OptionalString("autoRenewTimeUnit", 16));
   if (renew_unit && !renew_unit->empty() && !EqualsIgnoreCase(*renew_unit, "month")) {
-    return Invalid(reservation.Name("autoRenewTimeUnit") + " must be month");
+    return InvalidParameter(reservation.Name("autoRenewTimeUnit") + " must be month");
   }
   CUPLANE_ASSIGN_OR_RETURN(auto renew_time, reservation.OptionalInt("autoRenewTime", 1, 6));
   order.auto_renew_months = static_cast<int>(renew_time.value_or(1));
@@ -65,7 +60,8 @@ Status DecodeReservation(const JsonFields& billing, core::PurchaseOrder& order) 
 
 Result<core::PurchaseOrder> DecodePurchase(const CallContext& call, const JsonFields& body) {
   core::PurchaseOrder order;
-  CUPLANE_ASSIGN_OR_RETURN(order.service_id, body.RequiredString("serviceId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(order.service_id,
+                           body.RequiredString("serviceId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(order.replicas_count,
                            body.RequiredInt("replicasCount", 1, kMaxReplicas));
   CUPLANE_ASSIGN_OR_RETURN(JsonFields billing, body.RequiredObject("billing"));
@@ -153,7 +149,7 @@ Result<std::optional<UnixSeconds>> DecodeReleaseTime(const CallContext& call,
   auto t = ParseRfc3339(*text);
   if (!t) t = ParsePlainLocalTime(*text, call.server.local_offset_seconds);
   if (!t) {
-    return Invalid(
+    return InvalidParameter(
         "releaseTime must be RFC 3339 (2030-01-25T12:30:30+08:00) or "
         "\"YYYY-MM-DD HH:MM:SS\"");
   }
@@ -172,7 +168,8 @@ Result<boost::json::value> HandlePurchaseComputeUnit(CallContext& call, const Js
 }
 
 Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string service_id, body.RequiredString("serviceId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string service_id,
+                           body.RequiredString("serviceId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(auto timing_text, body.OptionalString("paymentTiming", 16));
   std::optional<PaymentTiming> timing;
   if (timing_text && !timing_text->empty()) {
@@ -190,7 +187,7 @@ Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const J
 
 Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const JsonFields& body) {
   CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
-                           body.RequiredString("instanceId", kMaxIdLength));
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(auto release_time, DecodeReleaseTime(call, body));
   auto status = call.server.store.Write<Ok>([&](store::Transaction& tx) {
     return core::SetAutoRelease(tx, call.principal, instance_id, release_time, call.now);
@@ -201,7 +198,7 @@ Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const
 
 Result<boost::json::value> HandleDescribeComputeUnit(CallContext& call, const JsonFields& body) {
   CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
-                           body.RequiredString("instanceId", kMaxIdLength));
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
   auto detail = call.server.store.Read<core::ComputeUnitDetail>([&](store::Transaction& tx) {
     return core::DescribeComputeUnit(tx, call.principal, instance_id);
   });

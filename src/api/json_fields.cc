@@ -7,10 +7,6 @@ namespace {
 
 constexpr std::size_t kMaxJsonDepth = 32;
 
-Error Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameter, message);
-}
-
 // An integer from any JSON number that holds one exactly (5, 5.0, 5e0); nullopt otherwise.
 std::optional<std::int64_t> ExactInteger(const boost::json::value& v) {
   if (v.is_int64()) return v.get_int64();
@@ -84,18 +80,19 @@ Result<std::optional<std::string>> JsonFields::OptionalString(std::string_view k
                                                               size_t max_length) const {
   const boost::json::value* v = Find(key);
   if (!v) return std::optional<std::string>();
-  if (!v->is_string()) return Invalid(Name(key) + " must be a string");
+  if (!v->is_string()) return InvalidParameter(Name(key) + " must be a string");
   const boost::json::string& s = v->get_string();
-  if (!IsValidUtf8(s)) return Invalid(Name(key) + " must be valid UTF-8");
+  if (!IsValidUtf8(s)) return InvalidParameter(Name(key) + " must be valid UTF-8");
   if (s.size() > max_length) {
-    return Invalid(Name(key) + " must be at most " + std::to_string(max_length) + " bytes");
+    return InvalidParameter(Name(key) + " must be at most " + std::to_string(max_length) +
+                            " bytes");
   }
   return std::optional<std::string>(std::string(s));
 }
 
 Result<std::string> JsonFields::RequiredString(std::string_view key, size_t max_length) const {
   CUPLANE_ASSIGN_OR_RETURN(auto value, OptionalString(key, max_length));
-  if (!value || value->empty()) return Invalid(Name(key) + " is required");
+  if (!value || value->empty()) return InvalidParameter(Name(key) + " is required");
   return *value;
 }
 
@@ -105,22 +102,22 @@ Result<std::optional<std::int64_t>> JsonFields::OptionalInt(std::string_view key
   if (!v) return std::optional<std::int64_t>();
   auto integer = ExactInteger(*v);
   std::string range = " between " + std::to_string(min) + " and " + std::to_string(max);
-  if (!integer) return Invalid(Name(key) + " must be an integer" + range);
-  if (*integer < min || *integer > max) return Invalid(Name(key) + " must be" + range);
+  if (!integer) return InvalidParameter(Name(key) + " must be an integer" + range);
+  if (*integer < min || *integer > max) return InvalidParameter(Name(key) + " must be" + range);
   return std::optional<std::int64_t>(*integer);
 }
 
 Result<std::int64_t> JsonFields::RequiredInt(std::string_view key, std::int64_t min,
                                              std::int64_t max) const {
   CUPLANE_ASSIGN_OR_RETURN(auto value, OptionalInt(key, min, max));
-  if (!value) return Invalid(Name(key) + " is required");
+  if (!value) return InvalidParameter(Name(key) + " is required");
   return *value;
 }
 
 Result<std::optional<bool>> JsonFields::OptionalBool(std::string_view key) const {
   const boost::json::value* v = Find(key);
   if (!v) return std::optional<bool>();
-  if (!v->is_bool()) return Invalid(Name(key) + " must be true or false");
+  if (!v->is_bool()) return InvalidParameter(Name(key) + " must be true or false");
   return std::optional<bool>(v->get_bool());
 }
 
@@ -131,15 +128,15 @@ Result<std::vector<std::string>> JsonFields::OptionalStringArray(std::string_vie
   const boost::json::value* v = Find(key);
   if (!v) return items;
   if (!v->is_array() || v->get_array().size() > max_items) {
-    return Invalid(Name(key) + " must be an array of at most " + std::to_string(max_items) +
-                   " strings");
+    return InvalidParameter(Name(key) + " must be an array of at most " +
+                            std::to_string(max_items) + " strings");
   }
   const boost::json::array& array = v->get_array();
   for (size_t i = 0; i < array.size(); ++i) {
     std::string name = Name(key) + "[" + std::to_string(i) + "]";
-    if (!array[i].is_string()) return Invalid(name + " must be a string");
-    if (!IsValidUtf8(array[i].get_string())) return Invalid(name + " must be valid UTF-8");
-    if (array[i].get_string().size() > max_length) return Invalid(name + " is too long");
+    if (!array[i].is_string()) return InvalidParameter(name + " must be a string");
+    if (!IsValidUtf8(array[i].get_string())) return InvalidParameter(name + " must be valid UTF-8");
+    if (array[i].get_string().size() > max_length) return InvalidParameter(name + " is too long");
     items.emplace_back(array[i].get_string());
   }
   return items;
@@ -148,13 +145,13 @@ Result<std::vector<std::string>> JsonFields::OptionalStringArray(std::string_vie
 Result<std::optional<JsonFields>> JsonFields::OptionalObject(std::string_view key) const {
   const boost::json::value* v = Find(key);
   if (!v) return std::optional<JsonFields>();
-  if (!v->is_object()) return Invalid(Name(key) + " must be an object");
+  if (!v->is_object()) return InvalidParameter(Name(key) + " must be an object");
   return std::optional<JsonFields>(JsonFields(v->get_object(), Name(key)));
 }
 
 Result<JsonFields> JsonFields::RequiredObject(std::string_view key) const {
   CUPLANE_ASSIGN_OR_RETURN(auto value, OptionalObject(key));
-  if (!value) return Invalid(Name(key) + " is required");
+  if (!value) return InvalidParameter(Name(key) + " is required");
   return *value;
 }
 

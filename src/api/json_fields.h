@@ -14,6 +14,9 @@
 
 namespace cuplane::api {
 
+// The longest id a request may name (serviceId, instanceId, accountId, user names, keys).
+inline constexpr size_t kMaxIdentifierLength = 128;
+
 // Parses a request body: a JSON object, nesting bounded. An empty body reads as {}.
 // MalformedJSON when it is not a JSON object.
 Result<boost::json::object> ParseBodyObject(std::string_view body);

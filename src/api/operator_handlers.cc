@@ -8,13 +8,8 @@
 namespace cuplane::api {
 namespace {
 
-constexpr size_t kMaxIdLength = 128;
 constexpr std::int64_t kMaxMoney = 1'000'000'000'000'000LL;       // 10^13 yuan in fen
 constexpr std::int64_t kMaxAdvanceSeconds = 100LL * 366 * 86400;  // a century
-
-Error Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameter, message);
-}
 
 boost::json::object EncodeLedgerEntry(const core::LedgerEntry& e) {
   boost::json::object entry{
@@ -34,7 +29,7 @@ Result<boost::json::value> HandleAdvanceClock(CallContext& call, const JsonField
   CUPLANE_ASSIGN_OR_RETURN(auto seconds, body.OptionalInt("seconds", 1, kMaxAdvanceSeconds));
   CUPLANE_ASSIGN_OR_RETURN(auto to_text, body.OptionalString("to", 64));
   if (seconds.has_value() == (to_text.has_value() && !to_text->empty())) {
-    return Invalid("give exactly one of seconds (> 0) or to (RFC 3339)");
+    return InvalidParameter("give exactly one of seconds (> 0) or to (RFC 3339)");
   }
   UnixSeconds now = call.server.clock.Now();
   UnixSeconds target = now;
@@ -42,9 +37,9 @@ Result<boost::json::value> HandleAdvanceClock(CallContext& call, const JsonField
     target = now + *seconds;
   } else {
     auto parsed = ParseRfc3339(*to_text);
-    if (!parsed) return Invalid("to must be an RFC 3339 time");
-    if (*parsed <= now) return Invalid("to must be later than the current virtual time");
-    if (*parsed - now > kMaxAdvanceSeconds) return Invalid("to is too far in the future");
+    if (!parsed) return InvalidParameter("to must be an RFC 3339 time");
+    if (*parsed <= now) return InvalidParameter("to must be later than the current virtual time");
+    if (*parsed - now > kMaxAdvanceSeconds) return InvalidParameter("to is too far in the future");
     target = *parsed;
   }
   CUPLANE_ASSIGN_OR_RETURN(UnixSeconds reached, call.server.scheduler.AdvanceVirtualClock(target));
@@ -58,8 +53,8 @@ Result<boost::json::value> HandleDescribeClock(CallContext& call, const JsonFiel
 }
 
 Result<boost::json::value> HandleCreateAccount(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string name, body.RequiredString("name", kMaxIdLength));
-  CUPLANE_ASSIGN_OR_RETURN(auto account_id, body.OptionalString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string name, body.RequiredString("name", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(auto account_id, body.OptionalString("accountId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(auto balance, body.OptionalInt("balance", 0, kMaxMoney));
   std::string id =
       account_id && !account_id->empty() ? *account_id : "acct-" + RandomLowerAlnum(12);
@@ -72,7 +67,8 @@ Result<boost::json::value> HandleCreateAccount(CallContext& call, const JsonFiel
 }
 
 Result<boost::json::value> HandleTopUpBalance(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string account_id,
+                           body.RequiredString("accountId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(std::int64_t amount, body.RequiredInt("amount", 1, kMaxMoney));
   auto balance = call.server.store.Write<core::Money>(
       [&](store::Transaction& tx) { return core::TopUpBalance(tx, account_id, amount, call.now); });
@@ -81,7 +77,8 @@ Result<boost::json::value> HandleTopUpBalance(CallContext& call, const JsonField
 }
 
 Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string account_id,
+                           body.RequiredString("accountId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(auto marker_text, body.OptionalString("marker", 32));
   CUPLANE_ASSIGN_OR_RETURN(auto max_keys, body.OptionalInt("maxKeys", 1, 1000));
   std::int64_t marker = 0;
@@ -91,7 +88,7 @@ Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFi
       marker = std::stoll(*marker_text, &used);
       if (used != marker_text->size() || marker <= 0) throw std::invalid_argument("marker");
     } catch (const std::exception&) {
-      return Invalid("marker must be a value returned as nextMarker");
+      return InvalidParameter("marker must be a value returned as nextMarker");
     }
   }
   auto page = call.server.store.Write<core::AccountStatement>([&](store::Transaction& tx) {

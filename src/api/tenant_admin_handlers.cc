@@ -6,16 +6,10 @@
 namespace cuplane::api {
 namespace {
 
-constexpr size_t kMaxIdLength = 128;
-
-Error Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameter, message);
-}
-
 Result<core::Policy> DecodePolicy(const JsonFields& body) {
   CUPLANE_ASSIGN_OR_RETURN(std::string text, body.RequiredString("policy", 64));
   auto policy = core::ParsePolicy(text);
-  if (!policy) return Invalid("policy " + text + " is not a known policy");
+  if (!policy) return InvalidParameter("policy " + text + " is not a known policy");
   return *policy;
 }
 
@@ -26,8 +20,8 @@ struct UserRef {
 
 Result<UserRef> DecodeUserRef(const JsonFields& body) {
   UserRef ref;
-  CUPLANE_ASSIGN_OR_RETURN(ref.account_id, body.RequiredString("accountId", kMaxIdLength));
-  CUPLANE_ASSIGN_OR_RETURN(ref.user_name, body.RequiredString("userName", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(ref.account_id, body.RequiredString("accountId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(ref.user_name, body.RequiredString("userName", kMaxIdentifierLength));
   return ref;
 }
 
@@ -39,8 +33,9 @@ Result<boost::json::value> TrueOrError(const Status& status) {
 }  // namespace
 
 Result<boost::json::value> HandleCreateUser(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
-  CUPLANE_ASSIGN_OR_RETURN(std::string name, body.RequiredString("name", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string account_id,
+                           body.RequiredString("accountId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string name, body.RequiredString("name", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(auto policies, DecodePolicies(body));
   auto created = call.server.store.Write<Ok>([&](store::Transaction& tx) {
     return core::CreateUser(tx, account_id, name, policies, call.now);
@@ -62,7 +57,8 @@ Result<boost::json::value> HandleCreateAccessKey(CallContext& call, const JsonFi
 }
 
 Result<boost::json::value> HandleDisableAccessKey(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string access_key, body.RequiredString("accessKey", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string access_key,
+                           body.RequiredString("accessKey", kMaxIdentifierLength));
   return TrueOrError(call.server.store.Write<Ok>(
       [&](store::Transaction& tx) { return core::DisableAccessKey(tx, access_key); }));
 }
@@ -85,13 +81,14 @@ Result<boost::json::value> HandleDetachPolicy(CallContext& call, const JsonField
 
 Result<boost::json::value> HandleCreateService(CallContext& call, const JsonFields& body) {
   core::Service service;
-  CUPLANE_ASSIGN_OR_RETURN(service.account_id, body.RequiredString("accountId", kMaxIdLength));
-  CUPLANE_ASSIGN_OR_RETURN(service.name, body.RequiredString("name", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(service.account_id,
+                           body.RequiredString("accountId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(service.name, body.RequiredString("name", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(service.region, body.RequiredString("region", 16));
   CUPLANE_ASSIGN_OR_RETURN(service.type, body.RequiredString("type", 16));
   CUPLANE_ASSIGN_OR_RETURN(service.units_per_replica,
                            body.RequiredInt("unitsPerReplica", 1, 10000));
-  CUPLANE_ASSIGN_OR_RETURN(auto service_id, body.OptionalString("serviceId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(auto service_id, body.OptionalString("serviceId", kMaxIdentifierLength));
   service.service_id = service_id.value_or("");
   service.creator = "operator";
   auto id = call.server.store.Write<std::string>(
@@ -101,7 +98,8 @@ Result<boost::json::value> HandleCreateService(CallContext& call, const JsonFiel
 }
 
 Result<boost::json::value> HandleDescribeServices(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(std::string account_id, body.RequiredString("accountId", kMaxIdLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string account_id,
+                           body.RequiredString("accountId", kMaxIdentifierLength));
   auto views = call.server.store.Read<std::vector<core::ServiceView>>(
       [&](store::Transaction& tx) { return core::DescribeServices(tx, account_id); });
   if (!views.ok()) return views.error();

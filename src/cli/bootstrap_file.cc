@@ -18,21 +18,17 @@ constexpr size_t kMaxName = 128;
 constexpr std::int64_t kMaxMoney = 1'000'000'000'000'000LL;  // 10^13 yuan in fen
 constexpr std::int64_t kMaxUnits = 1'000'000'000LL;
 
-Error Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameter, message);
-}
-
 // The objects of an optional array field, each with its indexed name for messages.
 Result<std::vector<JsonFields>> ObjectArray(const JsonFields& parent, const json::object& object,
                                             std::string_view key) {
   std::vector<JsonFields> items;
   const json::value* v = object.if_contains(key);
   if (!v || v->is_null()) return items;
-  if (!v->is_array()) return Invalid(parent.Name(key) + " must be an array");
+  if (!v->is_array()) return InvalidParameter(parent.Name(key) + " must be an array");
   const json::array& array = v->get_array();
   for (size_t i = 0; i < array.size(); ++i) {
     std::string name = parent.Name(key) + "[" + std::to_string(i) + "]";
-    if (!array[i].is_object()) return Invalid(name + " must be an object");
+    if (!array[i].is_object()) return InvalidParameter(name + " must be an object");
     items.emplace_back(array[i].get_object(), name);
   }
   return items;
@@ -44,7 +40,8 @@ Result<core::BootstrapKey> DecodeKey(const JsonFields& f) {
   CUPLANE_ASSIGN_OR_RETURN(key.secret_key, f.RequiredString("secretKey", kMaxName));
   for (char c : key.access_key) {
     if (c <= 0x20 || c >= 0x7f || c == '/') {
-      return Invalid(f.Name("accessKey") + " must be printable ASCII without spaces or '/'");
+      return InvalidParameter(f.Name("accessKey") +
+                              " must be printable ASCII without spaces or '/'");
     }
   }
   return key;
@@ -55,9 +52,11 @@ Result<core::Service> DecodeService(const JsonFields& f) {
   CUPLANE_ASSIGN_OR_RETURN(s.service_id, f.RequiredString("serviceId", kMaxName));
   CUPLANE_ASSIGN_OR_RETURN(s.name, f.RequiredString("name", kMaxName));
   CUPLANE_ASSIGN_OR_RETURN(s.region, f.RequiredString("region", 16));
-  if (!core::IsKnownRegion(s.region)) return Invalid(f.Name("region") + " is not a known region");
+  if (!core::IsKnownRegion(s.region))
+    return InvalidParameter(f.Name("region") + " is not a known region");
   CUPLANE_ASSIGN_OR_RETURN(s.type, f.RequiredString("type", 16));
-  if (!core::IsKnownUnitType(s.type)) return Invalid(f.Name("type") + " is not a known unit type");
+  if (!core::IsKnownUnitType(s.type))
+    return InvalidParameter(f.Name("type") + " is not a known unit type");
   CUPLANE_ASSIGN_OR_RETURN(s.units_per_replica, f.RequiredInt("unitsPerReplica", 1, 10000));
   return s;
 }
@@ -80,8 +79,8 @@ Result<core::BootstrapSpec> ParseBootstrapJson(std::string_view text) {
   options.max_depth = 32;
   boost::system::error_code ec;
   json::value root = json::parse(text, ec, {}, options);
-  if (ec) return Invalid("the file is not valid JSON: " + ec.message());
-  if (!root.is_object()) return Invalid("the file must hold a JSON object");
+  if (ec) return InvalidParameter("the file is not valid JSON: " + ec.message());
+  if (!root.is_object()) return InvalidParameter("the file must hold a JSON object");
   const json::object& top = root.get_object();
   JsonFields fields(top, "");
   core::BootstrapSpec spec;
@@ -92,7 +91,7 @@ Result<core::BootstrapSpec> ParseBootstrapJson(std::string_view text) {
         core::Price p;
         CUPLANE_ASSIGN_OR_RETURN(p.type, f.RequiredString("type", 16));
         if (!core::IsKnownUnitType(p.type)) {
-          return Invalid(f.Name("type") + " is not a known unit type");
+          return InvalidParameter(f.Name("type") + " is not a known unit type");
         }
         CUPLANE_ASSIGN_OR_RETURN(p.prepaid_per_unit_month,
                                  f.RequiredInt("prepaidPerUnitMonth", 0, kMaxMoney));
@@ -105,11 +104,11 @@ Result<core::BootstrapSpec> ParseBootstrapJson(std::string_view text) {
         core::Pool p;
         CUPLANE_ASSIGN_OR_RETURN(p.region, f.RequiredString("region", 16));
         if (!core::IsKnownRegion(p.region)) {
-          return Invalid(f.Name("region") + " is not a known region");
+          return InvalidParameter(f.Name("region") + " is not a known region");
         }
         CUPLANE_ASSIGN_OR_RETURN(p.type, f.RequiredString("type", 16));
         if (!core::IsKnownUnitType(p.type)) {
-          return Invalid(f.Name("type") + " is not a known unit type");
+          return InvalidParameter(f.Name("type") + " is not a known unit type");
         }
         CUPLANE_ASSIGN_OR_RETURN(p.total_units, f.RequiredInt("totalUnits", 0, kMaxUnits));
         return p;
@@ -143,7 +142,7 @@ Result<core::BootstrapSpec> ParseBootstrapJson(std::string_view text) {
 
 Result<core::BootstrapSpec> LoadBootstrapFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Invalid("cannot read bootstrap file " + path);
+  if (!in) return InvalidParameter("cannot read bootstrap file " + path);
   std::ostringstream text;
   text << in.rdbuf();
   return ParseBootstrapJson(text.str());

@@ -12,10 +12,6 @@ constexpr const char* kEndpointEnv = "CUPLANE_ENDPOINT";
 constexpr const char* kAccessKeyEnv = "CUPLANE_ACCESS_KEY";
 constexpr const char* kSecretKeyEnv = "CUPLANE_SECRET_KEY";
 
-Error Invalid(std::string message) {
-  return MakeError(ErrorCode::kInvalidParameter, std::move(message));
-}
-
 // An empty variable counts as unset, as it would for a flag given "".
 std::string FlagOrEnv(const std::string& flag, const char* env_name) {
   if (!flag.empty()) return flag;
@@ -24,8 +20,8 @@ std::string FlagOrEnv(const std::string& flag, const char* env_name) {
 }
 
 Error BadEndpoint(std::string_view url, std::string_view why) {
-  return Invalid("endpoint \"" + std::string(url) + "\" " + std::string(why) +
-                 "; expected http://HOST[:PORT]");
+  return InvalidParameter("endpoint \"" + std::string(url) + "\" " + std::string(why) +
+                          "; expected http://HOST[:PORT]");
 }
 
 // Boost.URL's port_number() does not refuse a port above 65535; this does.
@@ -78,7 +74,7 @@ Result<Connection> ResolveConnection(const ConnectionFlags& flags) {
   connection.credentials.access_key = FlagOrEnv(flags.access_key, kAccessKeyEnv);
   connection.credentials.secret_key = FlagOrEnv(flags.secret_key, kSecretKeyEnv);
   if (connection.credentials.access_key.empty() || connection.credentials.secret_key.empty()) {
-    return Invalid(
+    return InvalidParameter(
         "no credentials: give --access-key and --secret-key, or set CUPLANE_ACCESS_KEY and "
         "CUPLANE_SECRET_KEY");
   }

@@ -47,6 +47,11 @@ inline Error MakeError(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};
 }
 
+// The most common refusal: a field missing, of the wrong type or out of range.
+inline Error InvalidParameter(std::string message) {
+  return MakeError(ErrorCode::kInvalidParameter, std::move(message));
+}
+
 // A value or an Error. Deliberately tiny: no exceptions cross layers for domain outcomes.
 template <typename T>
 class [[nodiscard]] Result {
