@@ -5,6 +5,7 @@
 #include "api/capacity_handlers.h"
 #include "api/compute_unit_handlers.h"
 #include "api/operator_handlers.h"
+#include "api/state_handlers.h"
 #include "api/tenant_admin_handlers.h"
 
 namespace cuplane::api {
@@ -42,6 +43,11 @@ const std::array kRoutes{
     Route{kOperator, "DescribePrices", Access::kOperator, HandleDescribePrices},
     Route{kOperator, "AdvanceClock", Access::kOperator, HandleAdvanceClock},
     Route{kOperator, "DescribeClock", Access::kOperator, HandleDescribeClock},
+    Route{kOperator, "Reset", Access::kOperator, HandleReset},
+    Route{kOperator, "SaveSnapshot", Access::kOperator, HandleSaveSnapshot},
+    Route{kOperator, "RestoreSnapshot", Access::kOperator, HandleRestoreSnapshot},
+    Route{kOperator, "DescribeSnapshots", Access::kOperator, HandleDescribeSnapshots},
+    Route{kOperator, "DeleteSnapshot", Access::kOperator, HandleDeleteSnapshot},
 };
 
 // A trailing slash names the same API ("/v2/computeunit/").

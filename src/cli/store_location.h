@@ -13,7 +13,7 @@ namespace cuplane::cli {
 
 struct StoreLocation {
   std::string data_dir = "./cuplane-data";
-  std::string store_url;        // "" -> SQLite in data_dir
+  std::string store_url;        // "" -> SQLite in data_dir; "memory" -> SQLite in memory
   std::string secret_key_file;  // "" -> data_dir/secret.key
 };
 
@@ -24,7 +24,11 @@ Status ValidateStoreUrl(const std::string& store_url);
 // applies pending migrations.
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
 
-// Loads the sealing key, creating it (0600) on first use.
+// True for `--store memory`: nothing is kept once the process ends.
+bool IsMemoryStore(const StoreLocation& location);
+
+// Loads the sealing key, creating it (0600) on first use; for the memory store, unless a key
+// file is named, a key that lives and dies with the process (no file is written).
 Result<SecretBox> OpenSecretBox(const StoreLocation& location);
 
 }  // namespace cuplane::cli

@@ -139,6 +139,18 @@ SELECT setval('ledger_ids', COALESCE((SELECT MAX(id) FROM ledger), 0) + 1, false
 SELECT setval('transition_ids', COALESCE((SELECT MAX(id) FROM transitions), 0) + 1, false);
 SELECT setval('instance_seqs', COALESCE((SELECT MAX(seq) FROM instances), 0) + 1, false);
 )SQL"},
+      // The catalog of snapshots (SaveSnapshot); each one's rows are in tables
+      // snapshot_<id>_<table> (store/sql/sql_state.cc). `tables` lists them, comma-separated.
+      {3, "snapshots", R"SQL(
+CREATE TABLE snapshots (
+  name TEXT PRIMARY KEY,
+  id BIGINT NOT NULL UNIQUE,
+  saved_at BIGINT NOT NULL,
+  tables TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  digest TEXT NOT NULL
+);
+)SQL"},
   };
   return migrations;
 }
