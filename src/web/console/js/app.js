@@ -77,7 +77,8 @@ async function signIn(event) {
 }
 
 function start(session, role) {
-  const view = role === 'operator' ? new OperatorView(session) : new TenantView(session);
+  const view = role === 'operator'
+    ? new OperatorView(session, () => active?.clock?.refresh()) : new TenantView(session);
   const clock = role === 'operator'
     ? new ClockBar($('clock'), session, () => view.clockAdvanced()) : null;
   active = { session, view, clock };

@@ -185,6 +185,7 @@ class AccountDetail {
           badge(s.runStatus),
         ], { empty: 'No services.' }),
       this.serviceForm(),
+      this.usageForm(),
       this.userForms());
   }
 
@@ -224,6 +225,29 @@ class AccountDetail {
       },
     }, field('Name', name), field('Region', region), field('Type', type),
     field('Units per replica', perReplica), submit, message.el));
+  }
+
+  // Postpaid cost per unit over a range (DescribeUsage): computed from each unit's history, it
+  // settles nothing, so unlike DescribeAccount it may be asked as often as one likes.
+  usageForm() {
+    const message = messageLine();
+    const result = h('div', { id: 'usage' });
+    const from = h('input', { name: 'from', required: true, placeholder: '2026-11-01T00:00:00Z' });
+    const to = h('input', { name: 'to', required: true, placeholder: '2026-12-01T00:00:00Z' });
+    const submit = h('button', { class: 'primary', type: 'submit' }, 'Show usage');
+    return h('details', { class: 'drawer' }, h('summary', { text: 'Postpaid usage' }), h('form', {
+      class: 'grid-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const usage = await act(submit, message, () => this.session.call(PATHS.operator, 'DescribeUsage',
+          { accountId: this.accountId, from: from.value.trim(), to: to.value.trim() }));
+        if (!usage) return;
+        fill(result, h('p', {}, 'Total ', h('strong', { class: 'money', text: formatMoney(usage.total) })),
+          table(['Unit', 'Type', 'Cost'], usage.units, (u) => [
+            h('code', { text: u.instanceId }), u.type, h('span', { class: 'money', text: formatMoney(u.amount) }),
+          ], { empty: 'No Postpaid usage in this range.' }));
+      },
+    }, field('From (RFC 3339)', from), field('To (RFC 3339)', to), submit, message.el), result);
   }
 
   userForms() {

@@ -49,7 +49,7 @@ export class CapacityPanel {
   }
 
   renderPrices(prices) {
-    fill(this.prices, table(['Type', 'Prepaid, per unit-month', 'Postpaid, per unit-hour'], prices,
+    fill(this.prices, table(['Type', 'Prepaid / unit-month', 'Postpaid / unit-hour'], prices,
       (p) => [h('strong', { text: p.type }), formatMoney(p.prepaidPerUnitMonth), formatMoney(p.postpaidPerUnitHour)],
       { empty: 'No prices: nothing is for sale.' }));
   }
