@@ -176,3 +176,34 @@ export function has(tool) {
     return false;
   }
 }
+
+/**
+ * `cuplane serve` on an existing (or new) data dir, on a free loopback port. Resolves
+ * {port, pid, rssMb() (peak resident memory), stop()}; stop() leaves the data dir in place.
+ */
+export async function serveDataDir({ dataDir, args = [] }) {
+  const proc = spawn(binary(), ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0',
+    '--provision-delay', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cuplane did not start in 300 s: ${err}`)), 300000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    exited.then((code) => { clearTimeout(timer); reject(new Error(`cuplane exited (${code}): ${err}`)); });
+  });
+  return {
+    port,
+    pid: proc.pid,
+    rssMb: () => {
+      const status = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      return Number(status.match(/VmHWM:\s+(\d+) kB/)[1]) / 1024;
+    },
+    stop: async () => { proc.kill('SIGTERM'); await exited; },
+  };
+}

@@ -27,7 +27,7 @@ Status GroupCommit::Run(const std::function<bool(Transaction&)>& fn) {
   try {
     if (!connection_) connection_ = std::make_unique<SqliteConnection>(path_);
     // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out.
-    if (must_begin) connection_->Exec("BEGIN IMMEDIATE");
+    if (must_begin) connection_->ExecCached("BEGIN IMMEDIATE");
     outcome = RunInSavepoint(fn, error);
   } catch (const std::exception& e) {
     spdlog::error("store: cannot begin a write transaction: {}", e.what());
@@ -72,11 +72,11 @@ std::uint64_t GroupCommit::commits() const {
 
 GroupCommit::Outcome GroupCommit::RunInSavepoint(const std::function<bool(Transaction&)>& fn,
                                                  Status& error) {
-  connection_->Exec("SAVEPOINT write");
+  connection_->ExecCached("SAVEPOINT write");
   try {
     SqliteTransaction tx(*connection_);
     if (fn(tx)) {
-      connection_->Exec("RELEASE write");
+      connection_->ExecCached("RELEASE write");
       return Outcome::kKept;
     }
   } catch (const std::exception& e) {
@@ -88,15 +88,15 @@ GroupCommit::Outcome GroupCommit::RunInSavepoint(const std::function<bool(Transa
     // others' writes are gone too, and the batch with them.
     if (!connection_->InTransaction()) throw StoreError(StoreError::Kind::kUnavailable,
                                                         "the write transaction was lost");
-    connection_->Exec("ROLLBACK TO write");
-    connection_->Exec("RELEASE write");
+    connection_->ExecCached("ROLLBACK TO write");
+    connection_->ExecCached("RELEASE write");
     return Outcome::kRolledBack;
   } catch (const std::exception& e) {
     spdlog::error("store: write batch lost: {}", e.what());
     if (error.ok()) error = StoreFailureStatus(e);
     if (connection_->InTransaction()) {
       try {
-        connection_->Exec("ROLLBACK");
+        connection_->ExecCached("ROLLBACK");
       } catch (const StoreError&) {
         connection_.reset();  // a connection that cannot roll back is not reused
       }
@@ -107,12 +107,12 @@ GroupCommit::Outcome GroupCommit::RunInSavepoint(const std::function<bool(Transa
 
 Status GroupCommit::Commit() {
   try {
-    connection_->Exec("COMMIT");
+    connection_->ExecCached("COMMIT");
     return OkStatus();
   } catch (const std::exception& e) {
     spdlog::error("store: commit failed, the batch is rolled back: {}", e.what());
     try {
-      if (connection_->InTransaction()) connection_->Exec("ROLLBACK");
+      if (connection_->InTransaction()) connection_->ExecCached("ROLLBACK");
     } catch (const StoreError&) {
       connection_.reset();
     }

@@ -43,18 +43,18 @@ Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, 
   bool open = false;
   try {
     connection = Acquire();
-    connection->Exec("BEGIN");
+    connection->ExecCached("BEGIN");
     open = true;
     SqliteTransaction tx(*connection);
     bool commit = fn(tx);
-    connection->Exec(commit ? "COMMIT" : "ROLLBACK");
+    connection->ExecCached(commit ? "COMMIT" : "ROLLBACK");
     open = false;
     Release(std::move(connection));
     return OkStatus();
   } catch (const std::exception& e) {
     if (open) {
       try {
-        connection->Exec("ROLLBACK");
+        connection->ExecCached("ROLLBACK");
       } catch (const StoreError&) {
         connection.reset();  // a connection that cannot roll back is not reused
       }
