@@ -207,3 +207,18 @@ export async function serveDataDir({ dataDir, args = [] }) {
     stop: async () => { proc.kill('SIGTERM'); await exited; },
   };
 }
+
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/**
+ * Runs each of `runs` (async functions resolving {rps, p99, ...}) in turn, ROUNDS times, so
+ * that a burst of load from elsewhere hits both sides; resolves, per run, the round with the
+ * median rps.
+ */
+export async function alternate(...runs) {
+  const results = runs.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < runs.length; i++) results[i].push(await runs[i]());
+  }
+  return results.map((r) => [...r].sort((a, b) => a.rps - b.rps)[Math.floor(r.length / 2)]);
+}

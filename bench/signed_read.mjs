@@ -1,11 +1,12 @@
 // Signed DescribeComputeUnit against nginx serving a static 600-byte JSON file, both under
 // `wrk -t2 -c64` on loopback in the same run. Goal: >= 0.5x nginx's requests/s, p99 < 2 ms.
 //
-//   node bench/signed_read.mjs        (BENCH_SECONDS=5 per wrk run; CUPLANE_BINARY=build/cuplane)
+//   node bench/signed_read.mjs   (BENCH_SECONDS=5 per wrk run, BENCH_ROUNDS=3 alternating rounds,
+//                                 the median round of each side counts; CUPLANE_BINARY=build/cuplane)
 import fs from 'node:fs';
 import { startServer } from '../tests/interop/server.mjs';
 import { signedCall } from '../tests/interop/bce-sign.mjs';
-import { goal, latencyGoal, signedScript, startNginx, tempDir, wrk } from './lib.mjs';
+import { alternate, goal, latencyGoal, signedScript, startNginx, tempDir, wrk } from './lib.mjs';
 
 const bootstrap = {
   operators: [{ accessKey: 'op-ak', secretKey: 'op-sk' }],
@@ -42,8 +43,9 @@ try {
     dir, port: server.port, path: '/v2/computeunit', action: 'DescribeComputeUnit',
     callers: [{ ak: 'bench-ak', sk: 'bench-sk' }], body: JSON.stringify(JSON.stringify({ instanceId })),
   });
-  const baseline = await wrk({ url: nginx.url });
-  const cuplane = await wrk({ url: `http://127.0.0.1:${server.port}/`, script });
+  const [baseline, cuplane] = await alternate(
+    () => wrk({ url: nginx.url }),
+    () => wrk({ url: `http://127.0.0.1:${server.port}/`, script }));
   console.log(`nginx static ${staticJson(600).length} B: ${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99.toFixed(2)} ms`);
   console.log(`cuplane signed DescribeComputeUnit (${sample.text.length} B): ${cuplane.rps.toFixed(0)} req/s, ` +
     `p50 ${cuplane.p50.toFixed(2)} ms, p99 ${cuplane.p99.toFixed(2)} ms`);
