@@ -13,10 +13,14 @@ namespace cuplane::store {
 
 // Meta values kept by Reset and left out of snapshots. Any other meta key is state (the
 // virtual clock's current time, for one).
+inline constexpr std::string_view kMetaAuthGeneration = "auth_generation";
 inline constexpr std::string_view kMetaVirtualClockOrigin = "virtual_clock_origin";
 inline constexpr std::string_view kMetaDemoAccessKey = "demo_access_key";
 inline constexpr std::string_view kMetaDemoOperatorKey = "demo_operator_key";
-inline constexpr std::array<std::string_view, 3> kKeptMetaKeys{
+inline constexpr std::array<std::string_view, 4> kKeptMetaKeys{
+    // Caches trust their copy of keys while it is unchanged: putting an older value back
+    // could make a server trust keys of a state that is gone. Reset and restore bump it.
+    kMetaAuthGeneration,
     kMetaVirtualClockOrigin,  // where Reset puts the virtual clock back to
     kMetaDemoAccessKey,       // which keys `cuplane serve` prints for the demo; a Reset of the
     kMetaDemoOperatorKey,     // demo recreates the same keys, so the pointers stay true

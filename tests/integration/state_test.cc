@@ -67,7 +67,13 @@ class StateTest : public ServerTest {
     OpResult("CreateAccount", {{"name", "newco"}, {"accountId", "acct-new"}, {"balance", 500}});
     OpResult("CreateUser",
              {{"accountId", "acct-new"}, {"name", "dev"}, {"policies", json::array()}});
-    OpResult("CreateAccessKey", {{"accountId", "acct-new"}, {"userName", "dev"}});
+    auto key = OpResult("CreateAccessKey", {{"accountId", "acct-new"}, {"userName", "dev"}});
+    new_key_ = {std::string(key.at("accessKey").as_string()),
+                std::string(key.at("secretKey").as_string())};
+    auto dev = Client(new_key_.first, new_key_.second);  // used, so the server caches it
+    EXPECT_EQ(ErrorCodeOf(CallOk(dev, "/v2/computeunit", "DescribeComputeUnit",
+                                 {{"instanceId", "unit-x"}})),
+              "AccessDenied");
     OpResult("CreateService", {{"accountId", "acct-a"},
                                {"name", "extra"},
                                {"region", "bj"},
@@ -80,6 +86,8 @@ class StateTest : public ServerTest {
     OpResult("DisableAccessKey", {{"accessKey", "a-ops"}});
     OpResult("AdvanceClock", {{"seconds", 7200}});
   }
+
+  std::pair<std::string, std::string> new_key_;  // made by ChangeEverything
 };
 
 TEST_F(StateTest, ResetPutsBackTheBootstrapStateClockIncludedAndKeepsOperatorKeys) {
@@ -90,7 +98,11 @@ TEST_F(StateTest, ResetPutsBackTheBootstrapStateClockIncludedAndKeepsOperatorKey
   EXPECT_EQ(OpResult("Reset"), true);  // by an operator key, which still works afterwards
   EXPECT_EQ(View(), fresh);
   EXPECT_EQ(ErrorCodeOf(Op("DescribeAccount", {{"accountId", "acct-new"}})), "ResourceNotFound");
-  // The disabled bootstrap key is back; the key made since is gone.
+  // The disabled bootstrap key is back; the key made since is gone, at once.
+  auto dev = Client(new_key_.first, new_key_.second);
+  EXPECT_EQ(ErrorCodeOf(CallOk(dev, "/v2/computeunit", "DescribeComputeUnit",
+                               {{"instanceId", "unit-x"}})),
+            "InvalidAccessKeyId");
   auto ops = Client("a-ops", "a-ops-sk");
   EXPECT_EQ(
       CallOk(ops, "/v2/serviceresources", "DescribeComputeUnits", {{"serviceId", "svc-a"}}).status,

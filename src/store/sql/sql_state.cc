@@ -162,6 +162,7 @@ void SqlTransaction::ClearState() {
   std::vector<std::string> tables = StateTablesParentsFirst(catalog);
   LockTables(tables, TableLock::kAccessExclusive);
   DeleteState(db_, tables);
+  BumpAuthGeneration();  // every cached key of every server is of a state that is gone
 }
 
 SnapshotInfo SqlTransaction::SaveSnapshot(const std::string& name, UnixSeconds saved_at) {
@@ -201,6 +202,7 @@ bool SqlTransaction::RestoreSnapshot(const std::string& name) {
   std::vector<std::string> tables = StateTablesParentsFirst(catalog);
   LockTables(tables, TableLock::kAccessExclusive);
   DeleteState(db_, tables);
+  BumpAuthGeneration();  // every cached key of every server is of a state that is gone
   std::set<std::string> saved(snapshot->tables.begin(), snapshot->tables.end());
   for (const std::string& table : tables) {
     // A table the snapshot predates stays empty. Of a table that gained columns since, the
