@@ -8,6 +8,7 @@
 // into an Error. Domain outcomes are returned as values by core/, never thrown.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 
 #include "common/error.h"
 #include "core/model.h"
+#include "store/store_stats.h"
 
 namespace cuplane::store {
 
@@ -131,6 +133,13 @@ class Transaction {
                                                                 const std::string& token) = 0;
   virtual void InsertIdempotency(const core::IdempotencyRecord& record) = 0;
   virtual void DeleteIdempotencyBefore(UnixSeconds cutoff) = 0;
+
+  // --- monitoring (/metrics, /readyz) -------------------------------------------------------
+  virtual std::int64_t CountAccountsInArrears() = 0;
+  // Transitions due at or before `now` that have not run yet.
+  virtual std::int64_t CountTransitionsDue(UnixSeconds now) = 0;
+  // The schema versions recorded in schema_migrations, ascending.
+  virtual std::vector<int> AppliedMigrations() = 0;
 };
 
 // A database. Write() and Read() run `fn` in one transaction: Write commits when fn returns
@@ -154,6 +163,8 @@ class Store {
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
 
+  const StoreStats& stats() const { return stats_; }
+
  protected:
   // Runs `fn` inside a transaction; commit iff it returns true. StoreError -> Error.
   virtual Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) = 0;
@@ -162,15 +173,28 @@ class Store {
   template <typename T>
   Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
     std::optional<Result<T>> outcome;
+    auto started = std::chrono::steady_clock::now();
     Status status = RunTransaction(
         [&](Transaction& tx) {
           outcome.emplace(fn(tx));
           return outcome->ok();
         },
         write);
+    Count(write ? stats_.write : stats_.read, std::chrono::steady_clock::now() - started, status);
     if (!status.ok()) return status.error();
     return std::move(*outcome);
   }
+
+  static void Count(TransactionStats& stats, std::chrono::nanoseconds elapsed,
+                    const Status& status) {
+    stats.latency.Observe(elapsed);
+    if (status.ok()) return;
+    auto& failures =
+        status.error().code == ErrorCode::kServiceUnavailable ? stats.unavailable : stats.internal;
+    failures.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  StoreStats stats_;
 };
 
 }  // namespace cuplane::store
