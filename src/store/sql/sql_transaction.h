@@ -89,6 +89,10 @@ class SqlTransaction : public Transaction {
   std::vector<SnapshotInfo> ListSnapshots() override;
   bool DeleteSnapshot(const std::string& name) override;
 
+  std::int64_t CountAccountsInArrears() override;
+  std::int64_t CountTransitionsDue(UnixSeconds now) override;
+  std::vector<int> AppliedMigrations() override;
+
  protected:
   enum class IdSequence { kLedgerId, kTransitionId, kInstanceSeq };
   // The next value for ledger.id, transitions.id or instances.seq: unique, and greater than
