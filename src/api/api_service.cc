@@ -74,14 +74,12 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
                                                            : "unknown Action for this path"));
     }
 
-    CallContext call{context_, {},           std::move(target->query),
-                     {},       request.body, context_.clock.Now()};
+    CallContext call{context_, {}, std::move(target->query), context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
     auto principal = Authenticate(context_, signable, authorization, context_.wall_clock.Now());
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
-    call.authorization = *authorization;
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
       return fail(allowed.error());
     }
