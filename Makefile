@@ -1,10 +1,14 @@
 SHELL := /bin/bash
 # make run   installs dependencies, builds, starts the server with a demo account
+#            (CLOCK=virtual for a virtual clock, DATA_DIR=... LISTEN=... to move it)
 # make test  installs dependencies, builds, runs every test
 BUILD ?= build
 JOBS ?= $(shell nproc)
-DATA_DIR ?= ./cuplane-data
 LISTEN ?= 127.0.0.1:8866
+# make run CLOCK=virtual: time stands still until an operator advances it (console or API).
+# It keeps its own data dir: a store whose clock ran a month ahead does not mix with real time.
+CLOCK ?= system
+DATA_DIR ?= ./cuplane-data$(if $(filter virtual,$(CLOCK)),-virtual)
 
 .PHONY: all deps build run test test-asan fuzz clean
 
@@ -20,7 +24,7 @@ build: deps $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 run: build
-	$(BUILD)/cuplane serve --data-dir $(DATA_DIR) --listen $(LISTEN)
+	$(BUILD)/cuplane serve --data-dir $(DATA_DIR) --listen $(LISTEN) --clock $(CLOCK)
 
 test: build
 	@cd $(BUILD) && set -o pipefail; \

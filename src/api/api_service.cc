@@ -77,7 +77,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     CallContext call{context_, {}, std::move(target->query), context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
-    auto principal = Authenticate(context_, signable, authorization, context_.wall_clock.Now());
+    auto principal = Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
