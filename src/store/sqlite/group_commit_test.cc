@@ -36,8 +36,8 @@ core::PurchaseOrder Prepaid(const std::string& account_id) {
   core::PurchaseOrder order;
   order.service_id = "svc-" + account_id;
   order.replicas_count = 1;
-  order.payment_timing = core::PaymentTiming::kPrepaid;
-  order.reservation_months = 1;
+  order.billing.payment_timing = core::PaymentTiming::kPrepaid;
+  order.billing.reservation_months = 1;
   return order;
 }
 
