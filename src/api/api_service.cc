@@ -51,6 +51,19 @@ ApiResponse Success(boost::json::value result, const std::string& request_id) {
 
 }  // namespace
 
+bool ApiService::IsRead(const ApiRequest& request) {
+  if (request.method != "POST") return false;
+  auto target = ParseTarget(request.target);
+  if (!target.ok()) return false;
+  for (const auto& [k, v] : target->query) {
+    if (k == "Action") {
+      const Route* route = FindRoute(target->decoded_path, v);
+      return route != nullptr && route->access == Access::kRead;
+    }
+  }
+  return false;
+}
+
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   const std::string request_id = NewUuid();
   auto fail = [&](const Error& error) { return MakeErrorResponse(error, request_id); };

@@ -32,6 +32,7 @@ struct HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
   asio::thread_pool workers;
+  std::optional<asio::thread_pool> read_workers;  // the read lane, when there is one
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
 
@@ -39,7 +40,15 @@ struct HttpServer::Impl {
   std::list<std::weak_ptr<Session>> sessions;  // GUARDED_BY(sessions_mutex)
 
   Impl(HttpServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {}
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
+    if (options.read_worker_threads > 0 && options.is_read) {
+      read_workers.emplace(options.read_worker_threads);
+    }
+  }
+
+  asio::thread_pool& PoolFor(const api::ApiRequest& request) {
+    return read_workers && options.is_read(request) ? *read_workers : workers;
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -135,7 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(message.body());
     ++served_;
     stream_.expires_never();  // the worker decides how long handling takes
-    asio::post(server_.workers,
+    asio::post(server_.PoolFor(request),
                [self = shared_from_this(), request = std::move(request), version]() mutable {
                  api::ApiResponse response = self->server_.handler(request);
                  asio::post(self->stream_.get_executor(),
@@ -250,6 +259,7 @@ void HttpServer::Stop() {
   }
   s.work.reset();
   s.workers.join();
+  if (s.read_workers) s.read_workers->join();
   s.ioc.stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
