@@ -183,8 +183,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.received = std::chrono::steady_clock::now();
     ++served_;
     Tcp().expires_never();  // the worker decides how long handling takes
-    asio::post(server_.PoolFor(request), [self = this->shared_from_this(), request = std::move(request),
-                                 version]() mutable {
+    // Chosen before the request is moved into the task.
+    asio::thread_pool& pool = server_.PoolFor(request);
+    asio::post(pool, [self = this->shared_from_this(), request = std::move(request),
+                      version]() mutable {
       api::ApiResponse response = self->server_.handler(request);
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response), version]() mutable {
