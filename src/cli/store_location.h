@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -26,6 +27,12 @@ Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
 
 // True for `--store memory`: nothing is kept once the process ends.
 bool IsMemoryStore(const StoreLocation& location);
+
+// The SQLite database file of `location`, or nullopt for a store that is not SQLite.
+std::optional<std::string> SqliteStorePath(const StoreLocation& location);
+
+// Where the sealing key of `location` is kept (--secret-key-file, else DATA_DIR/secret.key).
+std::string SecretKeyPath(const StoreLocation& location);
 
 // Loads the sealing key, creating it (0600) on first use; for the memory store, unless a key
 // file is named, a key that lives and dies with the process (no file is written).
