@@ -105,9 +105,16 @@ void Scheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+Result<int> Scheduler::RunDueNow() {
+  // Not during a ReplaceState: the clock it reads would still be the replaced state's, and
+  // would run the new state's transitions up to that time.
+  std::lock_guard lock(advance_mutex_);
+  return RunDue(clock_.Now());
+}
+
 void Scheduler::Loop() {
   while (true) {
-    auto ran = RunDue(clock_.Now());
+    auto ran = RunDueNow();
     if (!ran.ok()) {
       failed_passes_.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("scheduler: {}", ran.error().message);
