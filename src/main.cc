@@ -43,6 +43,8 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
       ->capture_default_str();
   cmd->add_option("--io-threads", serve.io_threads, "I/O threads (0: one per core)");
   cmd->add_option("--workers", serve.worker_threads, "request worker threads (0: auto)");
+  cmd->add_option("--read-workers", serve.read_workers,
+                  "worker threads for Describe* calls (0: auto)");
   cmd->add_option("--max-connections", serve.max_connections, "connection cap")
       ->capture_default_str();
   cmd->add_option("--max-body-bytes", serve.max_body_bytes, "request body limit")
