@@ -2,26 +2,17 @@
 // openssl for this run and trusted through NODE_EXTRA_CA_CERTS, as an operator would deploy it.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeCertificate } from './certificate.mjs';
 import { startServer } from './server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADMIN = { ak: 'demo-ak', sk: 'demo-sk' };
-
-/** A self-signed certificate for 127.0.0.1 and localhost: {cert, key} file paths. */
-function makeCertificate(dir) {
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-nodes', '-days', '2', '-subj', '/CN=cuplane-test', '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { cert, key };
-}
 
 /** One SDK call in a fresh node process with `extraEnv`; resolves {ok, resp | error}. */
 function sdkInChild(server, extraEnv, route, action, data) {
