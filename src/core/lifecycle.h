@@ -17,16 +17,11 @@ namespace cuplane::core {
 Status ApplyTransition(store::Transaction& tx, const Transition& transition,
                        const LifecycleConfig& config);
 
-// Releases a live unit at `at`: settles Postpaid usage, returns its units to the pool, ends its
+// Releases a live unit at `at`: stops its Postpaid billing and settles the account at once, returns its units to the pool, ends its
 // deployments and cancels its pending transitions. Releasing -> Released happens within this
 // one transaction.
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
                      const LifecycleConfig& config);
-
-// Charges Postpaid usage of a live unit up to `at` and, when that leaves the account's balance
-// negative, puts the account into arrears (scheduling the grace-period check).
-void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
-                    const LifecycleConfig& config);
 
 // A failed provisioning: CreateFailed, capacity returned, the purchase refunded in full.
 void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at,
