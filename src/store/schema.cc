@@ -147,7 +147,8 @@ SELECT setval('instance_seqs', COALESCE((SELECT MAX(seq) FROM instances), 0) + 1
       // settlements go; the server schedules one per account on the grid when it starts
       // (core/billing/settlement.h, ResumeSettlements), as only it knows the period.
       // x = price × units × seconds in 1/3600 fen is summed as x / 3600 and x % 3600 per unit so
-      // that no intermediate sum outgrows 64 bits.
+      // that no intermediate sum outgrows 64 bits; the sums are cast back to BIGINT because
+      // PostgreSQL sums BIGINT as NUMERIC, whose division would not truncate.
       {3, "postpaid billing per account", R"SQL(
 CREATE TABLE postpaid_accounts (
   account_id TEXT PRIMARY KEY REFERENCES accounts(account_id),
@@ -181,8 +182,9 @@ INSERT INTO postpaid_accounts
   (account_id, rate, usage_fen, usage_remainder, accrued_until, charged, next_settlement_at)
 SELECT account_id, rate, whole + parts / 3600, parts % 3600, horizon, charged, NULL
 FROM (
-  SELECT u.account_id AS account_id, SUM(u.live_rate) AS rate, SUM(u.x / 3600) AS whole,
-         SUM(u.x % 3600) AS parts, MAX(u.horizon) AS horizon, SUM(u.charged) AS charged
+  SELECT u.account_id AS account_id, CAST(SUM(u.live_rate) AS BIGINT) AS rate,
+         CAST(SUM(u.x / 3600) AS BIGINT) AS whole, CAST(SUM(u.x % 3600) AS BIGINT) AS parts,
+         MAX(u.horizon) AS horizon, CAST(SUM(u.charged) AS BIGINT) AS charged
   FROM (
     SELECT i.account_id AS account_id,
            CASE WHEN i.status IN ('Released', 'CreateFailed') THEN 0
