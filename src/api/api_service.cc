@@ -37,11 +37,14 @@ Result<ParsedTarget> ParseTarget(const std::string& target) {
   return parsed;
 }
 
-ApiResponse Success(const boost::json::value& result, const std::string& request_id) {
+ApiResponse Success(boost::json::value result, const std::string& request_id) {
   ApiResponse response;
   response.status = 200;
-  response.body =
-      boost::json::serialize(boost::json::object{{"requestId", request_id}, {"result", result}});
+  boost::json::object body;
+  body.reserve(2);
+  body.emplace("requestId", request_id);
+  body.emplace("result", std::move(result));  // moved, not copied: it can be a long list
+  response.body = boost::json::serialize(body);
   response.headers = {{"Content-Type", "application/json"}, {"x-bce-request-id", request_id}};
   return response;
 }
@@ -78,7 +81,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
                      {},       request.body, context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
-    auto principal = Authenticate(context_, signable, authorization, context_.wall_clock.Now());
+    auto principal = Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     call.authorization = *authorization;
@@ -96,7 +99,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     if (!body.ok()) return fail(body.error());
     auto result = route->handler(call, JsonFields(*body, ""));
     if (!result.ok()) return fail(result.error());
-    return Success(*result, request_id);
+    return Success(std::move(*result), request_id);
   } catch (const std::exception& e) {
     spdlog::error("request {} failed: {}", request_id, e.what());
     return fail(MakeError(ErrorCode::kInternalError, "internal error"));
