@@ -99,6 +99,22 @@ describe('console, virtual clock', { skip }, () => {
     await finish(watched, env, OPERATOR.sk);
   });
 
+  test('a wrong key pair is refused with the API\'s code, and forgotten', async () => {
+    const watched = await consolePage(env);
+    const { page } = watched;
+    const wrong = 'wrong-secret-5d0c2a';
+    await page.type('#sign-in-form input[name=accessKey]', OPERATOR.ak);
+    await page.type('#sign-in-form input[name=secretKey]', wrong);
+    await page.click('#sign-in-form button[type=submit]');
+    await waitForText(page, '#sign-in-message', 'SignatureDoesNotMatch');
+    await page.$eval('#sign-in-form input[name=accessKey]', (el) => { el.value = 'no-such-key'; });
+    await page.type('#sign-in-form input[name=secretKey]', wrong);
+    await page.click('#sign-in-form button[type=submit]');
+    await waitForText(page, '#sign-in-message', 'InvalidAccessKeyId');
+    assert.equal(await page.$eval('#view', (el) => el.hidden), true);
+    await finish(watched, env, wrong);
+  });
+
   test('operator: sees the demo account and pool, advances the clock', async () => {
     const watched = await consolePage(env, DESKTOP);
     const { page } = watched;

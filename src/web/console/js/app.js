@@ -5,7 +5,7 @@ import { ApiError, PATHS, createSession } from './api.js';
 import { ClockBar } from './clock.js';
 import { OperatorView } from './operator_view.js';
 import { TenantView } from './tenant_view.js';
-import { fill, h } from './ui.js';
+import { fill, h, showError } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -69,8 +69,7 @@ async function signIn(event) {
     start(session, role);
     form.reset();
   } catch (err) {
-    message.className = 'message error';
-    fill(message, h('code', { text: err.code || 'Error' }), ' ', err.message || String(err));
+    showError(message, err);
   } finally {
     submit.disabled = false;
   }

@@ -44,7 +44,8 @@ export class ClockBar {
 
   async start() {
     await this.refresh();
-    this.poll = setInterval(() => this.refresh(), POLL_MS);
+    // A hidden tab skips its polls (the shown time still ticks on the system clock).
+    this.poll = setInterval(() => { if (!document.hidden) this.refresh(); }, POLL_MS);
     this.tick = setInterval(() => this.render(), 1000);
   }
 

@@ -112,6 +112,14 @@ export function select(name, options, selected) {
   }));
 }
 
+/** Show `err` in `el`: the API's code and message exactly as the server sent them. */
+export function showError(el, err) {
+  el.className = 'message error';
+  fill(el, h('code', { text: err.code || 'Error' }), ' ', err.message || String(err),
+    err.code === 'RequestExpired'
+      ? ' (this computer\'s clock differs from the server\'s by more than the allowed skew)' : null);
+}
+
 /**
  * A status line for a panel: ok(text) and error(err) show what happened; an API error shows
  * its code and message exactly as the server sent them.
@@ -121,10 +129,7 @@ export function messageLine() {
   return {
     el,
     ok(text) { el.className = 'message ok'; el.textContent = text; },
-    error(err) {
-      el.className = 'message error';
-      fill(el, h('code', { text: err.code || 'Error' }), ' ', err.message || String(err));
-    },
+    error(err) { showError(el, err); },
     clear() { el.className = 'message'; el.textContent = ''; },
   };
 }
