@@ -61,6 +61,19 @@ std::string ClaimedAccessKey(const std::string* authorization) {
 
 }  // namespace
 
+bool ApiService::IsRead(const ApiRequest& request) {
+  if (request.method != "POST") return false;
+  auto target = ParseTarget(request.target);
+  if (!target.ok()) return false;
+  for (const auto& [k, v] : target->query) {
+    if (k == "Action") {
+      const Route* route = FindRoute(target->decoded_path, v);
+      return route != nullptr && route->access == Access::kRead;
+    }
+  }
+  return false;
+}
+
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   const std::string request_id = NewUuid();
   // Known as the request is taken apart, and kept on the answer for metrics and the log.
@@ -101,8 +114,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
 
     route_index = static_cast<int>(route - Routes().data());
 
-    CallContext call{context_, {},           std::move(target->query),
-                     {},       request.body, context_.clock.Now()};
+    CallContext call{context_, {}, std::move(target->query), context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
     auto principal =
@@ -110,7 +122,6 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     access_key = call.principal.access_key;
-    call.authorization = *authorization;
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
       return fail(allowed.error());
     }
