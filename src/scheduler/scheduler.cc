@@ -108,7 +108,12 @@ void Scheduler::Stop() {
 
 void Scheduler::Loop() {
   while (true) {
-    auto ran = RunDue(clock_.Now());
+    // Never beside an AdvanceVirtualClock of this server: on PostgreSQL the two would claim
+    // transitions concurrently, and a settlement could run before a provisioning due earlier.
+    auto ran = [&] {
+      std::lock_guard advancing(advance_mutex_);
+      return RunDue(clock_.Now());
+    }();
     if (!ran.ok()) {
       failed_passes_.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("scheduler: {}", ran.error().message);

@@ -57,7 +57,7 @@ class Scheduler {
 
   std::atomic<std::uint64_t> applied_{0};
   std::atomic<std::uint64_t> failed_passes_{0};
-  std::mutex advance_mutex_;  // one AdvanceVirtualClock at a time
+  std::mutex advance_mutex_;  // one AdvanceVirtualClock (or background pass) at a time
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)
