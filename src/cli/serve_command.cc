@@ -305,6 +305,9 @@ int RunServe(const ServeOptions& options) {
   web::AddHealthRoutes(*web_routes, *store, clock);
   web::AddMetricsRoute(*web_routes,
                        {request_metrics, *store, scheduler, clock, system_clock.Now()});
+  http.on_refusal = [&observer](const api::ApiResponse& refusal) {
+    observer.Observe({}, refusal, std::chrono::steady_clock::now());
+  };
   net::HttpServer server(http, [service, web_routes, &observer](const api::ApiRequest& r) {
     if (auto page = web_routes->Handle(r)) return *std::move(page);
     auto started = std::chrono::steady_clock::now();
