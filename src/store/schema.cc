@@ -166,6 +166,18 @@ CREATE TABLE faults (
 );
 DELETE FROM idempotency WHERE token LIKE 'replay:%';
 )SQL"},
+      // The catalog of snapshots (SaveSnapshot); each one's rows are in tables
+      // snapshot_<id>_<table> (store/sql/sql_state.cc). `tables` lists them, comma-separated.
+      {4, "snapshots", R"SQL(
+CREATE TABLE snapshots (
+  name TEXT PRIMARY KEY,
+  id BIGINT NOT NULL UNIQUE,
+  saved_at BIGINT NOT NULL,
+  tables TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  digest TEXT NOT NULL
+);
+)SQL"},
       // Postpaid billing per account (SPEC §5.3). Each account's exact usage so far becomes
       // its starting usage: every live unit accrued up to the latest time any of its units was
       // settled (all in the past), every ended unit up to where it was last settled; its
@@ -176,7 +188,7 @@ DELETE FROM idempotency WHERE token LIKE 'replay:%';
       // x = price × units × seconds in 1/3600 fen is summed as x / 3600 and x % 3600 per unit so
       // that no intermediate sum outgrows 64 bits; the sums are cast back to BIGINT because
       // PostgreSQL sums BIGINT as NUMERIC, whose division would not truncate.
-      {4, "postpaid billing per account", R"SQL(
+      {5, "postpaid billing per account", R"SQL(
 CREATE TABLE postpaid_accounts (
   account_id TEXT PRIMARY KEY REFERENCES accounts(account_id),
   rate BIGINT NOT NULL,

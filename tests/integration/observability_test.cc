@@ -158,6 +158,7 @@ TEST_F(ObservabilityTest, HealthzAndReadyzNeedNoCredentialsAndOnlyAnswerGet) {
 }
 
 TEST_F(ObservabilityTest, ReadyzFailsWhileTheStoreFailsAndRecoversWithIt) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // changes the database behind the server's back
   Readyz(200);
   // The store stops answering the readiness query (its table is gone)...
   ExecOnStore("ALTER TABLE schema_migrations RENAME TO schema_migrations_away");
@@ -173,6 +174,7 @@ TEST_F(ObservabilityTest, ReadyzFailsWhileTheStoreFailsAndRecoversWithIt) {
 }
 
 TEST_F(ObservabilityTest, ReadyzFailsWhileAMigrationIsNotApplied) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // changes the database behind the server's back
   int latest = 0;
   ExecOnStore("CREATE TABLE migrations_copy AS SELECT * FROM schema_migrations");
   ExecOnStore("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM "
