@@ -2,30 +2,12 @@
 
 #include "common/random_id.h"
 #include "core/billing.h"
+#include "core/deployments.h"
+#include "core/ownership.h"
+#include "core/services.h"
 
 namespace cuplane::core {
 namespace {
-
-Error NotFound(std::string_view what, const std::string& id) {
-  return MakeError(ErrorCode::kResourceNotFound, std::string(what) + " " + id + " does not exist");
-}
-
-// Another account's resource is reported exactly as a missing one (SPEC §3).
-Result<Service> OwnedService(store::Transaction& tx, const Principal& caller,
-                             const std::string& service_id) {
-  auto service = tx.GetService(service_id);
-  if (!service || service->account_id != caller.account_id) return NotFound("service", service_id);
-  return *service;
-}
-
-Result<Instance> OwnedInstance(store::Transaction& tx, const Principal& caller,
-                               const std::string& instance_id) {
-  auto instance = tx.GetInstance(instance_id);
-  if (!instance || instance->account_id != caller.account_id) {
-    return NotFound("compute unit instance", instance_id);
-  }
-  return *instance;
-}
 
 // The instanceId an idempotency key already produced, a mismatch error, or nullopt.
 Result<std::optional<std::string>> PriorResult(store::Transaction& tx, const Principal& caller,
@@ -106,6 +88,7 @@ Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal&
   if (prior) return *prior;
 
   CUPLANE_ASSIGN_OR_RETURN(Service service, OwnedService(tx, caller, order.service_id));
+  CUPLANE_TRY(CheckDeployable(service));
 
   Instance instance;
   instance.instance_id = "unit-" + RandomLowerAlnum(12);
@@ -140,7 +123,7 @@ Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal&
     instance.prepaid_paid = balance_before - tx.GetAccount(caller.account_id)->balance;
   }
   tx.InsertInstance(instance);
-  tx.InsertDeployment(Deployment{instance.instance_id, service.service_id, instance.total_units});
+  DeployOnPurchase(tx, service, instance, /*fault=*/false);
   tx.ScheduleTransition(Transition{0, now + config.provision_delay_seconds,
                                    TransitionKind::kProvision, instance.account_id,
                                    instance.instance_id});
@@ -181,9 +164,9 @@ Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Prin
     auto service = tx.GetService(d.service_id);
     if (!service) continue;
     detail.used_units += d.deployed_units;
-    detail.services.push_back(
-        ServiceUsage{*service, d.deployed_units,
-                     instance.status == InstanceStatus::kCreating ? "Deploying" : "Serving"});
+    detail.services.push_back(ServiceUsage{*service, d.deployed_units,
+                                           std::string(ToString(ServiceRunStatus(tx, *service))),
+                                           d.scale_status});
   }
   detail.instance = std::move(instance);
   return detail;

@@ -48,7 +48,8 @@ std::string_view ListStatus(InstanceStatus status);
 struct ServiceUsage {
   Service service;
   std::int64_t deployed_units = 0;
-  std::string run_status;  // Deploying while the unit is Creating, Serving once Running
+  std::string run_status;                         // the service's own (SPEC §4.11)
+  ScaleStatus scale_status = ScaleStatus::kNone;  // this deployment's progress on the unit
 };
 
 struct ComputeUnitDetail {

@@ -1,6 +1,8 @@
 #include "core/lifecycle.h"
 
 #include "core/billing.h"
+#include "core/deployments.h"
+#include "core/services.h"
 
 namespace cuplane::core {
 namespace {
@@ -36,6 +38,7 @@ void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
     Schedule(tx, TransitionKind::kSettle, instance, at + config.settlement_period_seconds);
   }
   tx.UpdateInstance(instance);
+  StartScalesWaitingForUnit(tx, instance, at, config);
 }
 
 // End of a Prepaid reservation: renew when asked to and the balance pays, else release.
@@ -125,7 +128,7 @@ void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
   instance.released_at = at;
   tx.UpdateInstance(instance);
   tx.Deallocate(instance.region, instance.type, instance.total_units);
-  tx.DeleteDeployments(instance.instance_id);
+  EndDeploymentsOfUnit(tx, instance);
   CancelAll(tx, instance.instance_id);
 }
 
@@ -136,7 +139,7 @@ void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at
   instance.released_at = at;
   tx.UpdateInstance(instance);
   tx.Deallocate(instance.region, instance.type, instance.total_units);
-  tx.DeleteDeployments(instance.instance_id);
+  EndDeploymentsOfUnit(tx, instance);
   CancelAll(tx, instance.instance_id);
   if (instance.prepaid_paid > 0) {
     tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, at, instance.prepaid_paid,
@@ -155,9 +158,18 @@ void ClearArrearsIfPaid(store::Transaction& tx, const std::string& account_id) {
 
 Status ApplyTransition(store::Transaction& tx, const Transition& transition,
                        const LifecycleConfig& config) {
-  if (transition.kind == TransitionKind::kArrearsCheck) {
-    ArrearsCheck(tx, transition.account_id, transition.due_at, config);
-    return OkStatus();
+  switch (transition.kind) {
+    case TransitionKind::kArrearsCheck:
+      ArrearsCheck(tx, transition.account_id, transition.due_at, config);
+      return OkStatus();
+    case TransitionKind::kDeactivate:
+      CompleteDueDeactivations(tx, transition.account_id, transition.due_at);
+      return OkStatus();
+    case TransitionKind::kDeploy:
+      CompleteDueScales(tx, transition.account_id, transition.instance_id, transition.due_at);
+      return OkStatus();
+    default:
+      break;
   }
   auto instance = tx.GetInstance(transition.instance_id);
   if (!instance) return OkStatus();  // nothing left to act on
@@ -179,7 +191,9 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
       }
       break;
     case TransitionKind::kArrearsCheck:
-      break;
+    case TransitionKind::kDeploy:
+    case TransitionKind::kDeactivate:
+      break;  // handled above
   }
   return OkStatus();
 }

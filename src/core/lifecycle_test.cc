@@ -63,6 +63,7 @@ class LifecycleTest : public ::testing::Test {
  protected:
   LifecycleTest() {
     config_.provision_delay_seconds = 1;
+    config_.deploy_delay_seconds = 1;
     config_.settlement_period_seconds = kHour;
     config_.arrears_grace_seconds = kDay;
     config_.list_retention_seconds = 7 * kDay;
@@ -811,8 +812,12 @@ TEST_F(LifecycleTest, DescribeComputeUnitShowsTheServiceDeployedOnIt) {
   EXPECT_EQ(creating.services[0].deployed_units, 3 * kUnitsPerReplica);
   EXPECT_EQ(creating.services[0].run_status, "Deploying");
   EXPECT_EQ(creating.used_units, 3 * kUnitsPerReplica);
+  EXPECT_EQ(creating.services[0].scale_status, ScaleStatus::kScalingOut);
+  AdvanceBy(1);  // Running: the replicas take the deploy delay (1 s) to come up
+  EXPECT_EQ(describe().services[0].run_status, "Deploying");
   AdvanceBy(1);
   EXPECT_EQ(describe().services[0].run_status, "Serving");
+  EXPECT_EQ(describe().services[0].scale_status, ScaleStatus::kNone);
   AdvanceTo(At("2025-02-28T10:00:01Z"));
   ComputeUnitDetail released = describe();
   EXPECT_EQ(released.instance.status, InstanceStatus::kReleased);
