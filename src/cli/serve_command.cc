@@ -11,8 +11,16 @@
 #include "api/api_service.h"
 #include "cli/bootstrap_file.h"
 #include "core/bootstrap.h"
+#include "common/log_format.h"
 #include "net/http_server.h"
 #include "scheduler/scheduler.h"
+#include "web/console_routes.h"
+#include "web/health_endpoints.h"
+#include "web/metrics_endpoint.h"
+#include "web/request_log.h"
+#include "web/request_metrics.h"
+#include "web/request_observer.h"
+#include "web/web_router.h"
 
 namespace cuplane::cli {
 namespace {
@@ -50,6 +58,7 @@ struct Settings {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 0;
   bool virtual_clock = false;
+  LogFormat log_format = LogFormat::kText;
 };
 
 std::optional<Settings> Validate(const ServeOptions& o) {
@@ -94,6 +103,9 @@ std::optional<Settings> Validate(const ServeOptions& o) {
   if (auto store_ok = ValidateStoreUrl(o.location.store_url); !store_ok.ok()) {
     return fail(store_ok.error().message);
   }
+  auto log_format = ParseLogFormat(o.log_format);
+  if (!log_format) return fail("--log-format must be text or json, got '" + o.log_format + "'");
+  s.log_format = *log_format;
   if (o.max_connections < 1) return fail("--max-connections must be at least 1");
   if (o.max_body_bytes < 1024) return fail("--max-body-bytes must be at least 1024");
   return s;
@@ -134,9 +146,11 @@ bool ApplyStartupData(store::Store& store, const SecretBox& box, const ServeOpti
   return true;
 }
 
+std::string ConsoleUrl(const std::string& base_url) { return base_url + "/console/"; }
+
 // When this data directory holds the demo, print how to reach it (every start, so `make run`
-// always shows the lines).
-void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string& base_url) {
+// always shows the lines). False when there is no demo to show.
+bool PrintDemoLines(store::Store& store, const SecretBox& box, const std::string& base_url) {
   struct Keys {
     std::optional<core::AccessKey> tenant, operator_key;
   };
@@ -146,9 +160,9 @@ void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
     if (auto ak = tx.GetMeta(kDemoOperatorKeyMeta)) k.operator_key = tx.GetAccessKey(*ak);
     return k;
   });
-  if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return;
+  if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return false;
   auto tenant_secret = box.Open(keys->tenant->secret_key);
-  if (!tenant_secret.ok()) return;
+  if (!tenant_secret.ok()) return false;
   std::cout << "\nDemo account acct-demo (service svco-demo, bj/gpu-1). Point a Qianfan SDK at "
                "this server:\n"
             << "  export QIANFAN_ACCESS_KEY=" << keys->tenant->access_key << "\n"
@@ -161,7 +175,9 @@ void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
               << "  export CUPLANE_ACCESS_KEY=" << keys->operator_key->access_key << "\n"
               << "  export CUPLANE_SECRET_KEY=" << *operator_secret << "\n";
   }
-  std::cout << "\n";
+  std::cout << "Web console (sign in with either key pair above):\n"
+            << "  " << ConsoleUrl(base_url) << "\n\n";
+  return true;
 }
 
 std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock& system) {
@@ -182,6 +198,7 @@ std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock&
 int RunServe(const ServeOptions& options) {
   auto settings = Validate(options);
   if (!settings) return 2;
+  ConfigureLogging(settings->log_format);
 
   // Stop signals are taken by sigwait below; block them before any thread starts.
   sigset_t stop_signals;
@@ -247,7 +264,22 @@ int RunServe(const ServeOptions& options) {
   } else if (*caught_up > 0) {
     spdlog::info("ran {} overdue transition(s)", *caught_up);
   }
-  net::HttpServer server(http, [service](const api::ApiRequest& r) { return service->Handle(r); });
+  // The console and the machine endpoints first; every other path is an API call.
+  web::RequestMetrics request_metrics;
+  web::RequestLog request_log;
+  web::RequestObserver observer(request_metrics, request_log);
+  auto web_routes = std::make_shared<web::WebRouter>();
+  web::AddConsoleRoutes(*web_routes);
+  web::AddHealthRoutes(*web_routes, *store, clock);
+  web::AddMetricsRoute(*web_routes,
+                       {request_metrics, *store, scheduler, clock, system_clock.Now()});
+  net::HttpServer server(http, [service, web_routes, &observer](const api::ApiRequest& r) {
+    if (auto page = web_routes->Handle(r)) return *std::move(page);
+    auto started = std::chrono::steady_clock::now();
+    api::ApiResponse response = service->Handle(r);
+    observer.Observe(r, response, started);
+    return response;
+  });
   try {
     server.Start();
   } catch (const std::exception& e) {
@@ -260,7 +292,9 @@ int RunServe(const ServeOptions& options) {
                          ? "[" + settings->listen.host + "]"
                          : settings->listen.host;
   std::string base_url = "http://" + host + ":" + std::to_string(server.port());
-  PrintDemoLines(*store, *secrets, base_url);
+  if (!PrintDemoLines(*store, *secrets, base_url)) {
+    std::cout << "Web console: " << ConsoleUrl(base_url) << "\n";
+  }
   std::cout << "cuplane listening on " << base_url << " (store " << store->Describe() << ", clock "
             << options.clock << ")" << std::endl;
 

@@ -8,6 +8,9 @@
 // into an Error. Domain outcomes are returned as values by core/, never thrown.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +19,7 @@
 
 #include "common/error.h"
 #include "core/model.h"
+#include "store/store_stats.h"
 
 namespace cuplane::store {
 
@@ -87,6 +91,18 @@ class Transaction {
   virtual void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) = 0;
   virtual void SetAccessKeyEnabled(const std::string& access_key, bool enabled) = 0;
 
+  // --- the authentication generation --------------------------------------------------------
+  // Servers cache access keys, secrets and policies (auth/key_cache.h) and trust the cache
+  // only while this number is unchanged. It grows in the same transaction as every change to
+  // who may call what: the key and policy primitives above bump it themselves, and anything
+  // else that changes keys, users or policies (a reset, a restore) must call
+  // BumpAuthGeneration() in its transaction.
+  virtual std::int64_t AuthGeneration() = 0;
+  virtual void BumpAuthGeneration() = 0;
+  // Whether this transaction bumped the generation (the store then tells this process's cache
+  // at once, without waiting for its next look at the generation).
+  virtual bool BumpedAuthGeneration() const = 0;
+
   // --- services -----------------------------------------------------------------------------
   virtual std::optional<core::Service> GetService(const std::string& service_id) = 0;
   // Draws the service's seq (its place in lists).
@@ -153,6 +169,13 @@ class Transaction {
                                                                 const std::string& token) = 0;
   virtual void InsertIdempotency(const core::IdempotencyRecord& record) = 0;
   virtual void DeleteIdempotencyBefore(UnixSeconds cutoff) = 0;
+
+  // --- monitoring (/metrics, /readyz) -------------------------------------------------------
+  virtual std::int64_t CountAccountsInArrears() = 0;
+  // Transitions due at or before `now` that have not run yet.
+  virtual std::int64_t CountTransitionsDue(UnixSeconds now) = 0;
+  // The schema versions recorded in schema_migrations, ascending.
+  virtual std::vector<int> AppliedMigrations() = 0;
 };
 
 // A database. Write() and Read() run `fn` in one transaction: Write commits when fn returns
@@ -176,6 +199,14 @@ class Store {
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
 
+  const StoreStats& stats() const { return stats_; }
+
+  // Counts the transactions of this process that bumped the authentication generation (once
+  // they are over), so a cache on this server can notice a change on the very next request.
+  std::uint64_t local_auth_changes() const {
+    return local_auth_changes_.load(std::memory_order_acquire);
+  }
+
  protected:
   // Runs `fn` inside a transaction; commit iff it returns true. StoreError -> Error.
   virtual Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) = 0;
@@ -184,15 +215,34 @@ class Store {
   template <typename T>
   Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
     std::optional<Result<T>> outcome;
+    auto started = std::chrono::steady_clock::now();
+    bool changed_auth = false;
     Status status = RunTransaction(
         [&](Transaction& tx) {
           outcome.emplace(fn(tx));
+          changed_auth = changed_auth || tx.BumpedAuthGeneration();
           return outcome->ok();
         },
         write);
+    Count(write ? stats_.write : stats_.read, std::chrono::steady_clock::now() - started, status);
+    // Counted even when the commit failed: a needless cache refill costs little, a missed
+    // change would break SPEC's "next request" rule.
+    if (changed_auth) local_auth_changes_.fetch_add(1, std::memory_order_acq_rel);
     if (!status.ok()) return status.error();
     return std::move(*outcome);
   }
+
+  static void Count(TransactionStats& stats, std::chrono::nanoseconds elapsed,
+                    const Status& status) {
+    stats.latency.Observe(elapsed);
+    if (status.ok()) return;
+    auto& failures =
+        status.error().code == ErrorCode::kServiceUnavailable ? stats.unavailable : stats.internal;
+    failures.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  StoreStats stats_;
+  std::atomic<std::uint64_t> local_auth_changes_{0};
 };
 
 }  // namespace cuplane::store

@@ -233,6 +233,7 @@ void SqlTransaction::InsertUser(const std::string& account_id, const std::string
       .Bind(2, user_name)
       .Bind(3, created_at)
       .Run();
+  BumpAuthGeneration();
 }
 
 void SqlTransaction::AddPolicy(const std::string& account_id, const std::string& user_name,
@@ -244,6 +245,7 @@ void SqlTransaction::AddPolicy(const std::string& account_id, const std::string&
       .Bind(2, user_name)
       .Bind(3, core::ToString(policy))
       .Run();
+  BumpAuthGeneration();
 }
 
 void SqlTransaction::RemovePolicy(const std::string& account_id, const std::string& user_name,
@@ -253,6 +255,7 @@ void SqlTransaction::RemovePolicy(const std::string& account_id, const std::stri
       .Bind(2, user_name)
       .Bind(3, core::ToString(policy))
       .Run();
+  BumpAuthGeneration();
 }
 
 std::vector<core::Policy> SqlTransaction::ListPolicies(const std::string& account_id,
@@ -295,6 +298,7 @@ void SqlTransaction::InsertAccessKey(const core::AccessKey& key, UnixSeconds cre
       .Bind(6, key.user_name)
       .Bind(7, created_at)
       .Run();
+  BumpAuthGeneration();
 }
 
 void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool enabled) {
@@ -302,6 +306,25 @@ void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool ena
       .Bind(1, std::int64_t{enabled})
       .Bind(2, access_key)
       .Run();
+  BumpAuthGeneration();
+}
+
+// The generation lives in meta as decimal text; a missing row is generation 0.
+constexpr const char* kAuthGenerationKey = "auth_generation";
+
+std::int64_t SqlTransaction::AuthGeneration() {
+  auto stmt = db_.Prepare("SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?");
+  stmt.Bind(1, kAuthGenerationKey);
+  return stmt.Step() ? stmt.Int(0) : 0;
+}
+
+void SqlTransaction::BumpAuthGeneration() {
+  db_.Prepare(
+         "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
+         "value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)")
+      .Bind(1, kAuthGenerationKey)
+      .Run();
+  bumped_auth_generation_ = true;
 }
 
 // --- services ----------------------------------------------------------------------------------
@@ -526,10 +549,14 @@ std::optional<Instance> SqlTransaction::GetInstance(const std::string& instance_
 }
 
 std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter) {
+  // The candidates come from two index lookups (bought for the service, deployed to it), so
+  // the cost follows the service's units; "service_id = ? OR instance_id IN (...)" made both
+  // SQLite and PostgreSQL walk every unit of the account.
   auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
-                          " FROM instances WHERE account_id = ? "
-                          "AND (service_id = ? OR instance_id IN "
-                          "     (SELECT instance_id FROM deployments WHERE service_id = ?)) "
+                          " FROM instances WHERE instance_id IN "
+                          "(SELECT instance_id FROM instances WHERE account_id = ? AND service_id = ? "
+                          " UNION SELECT d.instance_id FROM deployments d JOIN instances o "
+                          " ON o.instance_id = d.instance_id WHERE d.service_id = ? AND o.account_id = ?) "
                           "AND (? = '' OR payment_timing = ?) "
                           "AND (released_at IS NULL OR released_at >= ?) "
                           "ORDER BY seq DESC");
@@ -538,9 +565,10 @@ std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter
   stmt.Bind(1, filter.account_id)
       .Bind(2, filter.service_id)
       .Bind(3, filter.service_id)
-      .Bind(4, payment)
+      .Bind(4, filter.account_id)
       .Bind(5, payment)
-      .Bind(6, filter.hide_released_before);
+      .Bind(6, payment)
+      .Bind(7, filter.hide_released_before);
   std::vector<Instance> instances;
   while (stmt.Step()) instances.push_back(ReadInstance(stmt));
   return instances;
@@ -722,6 +750,26 @@ void SqlTransaction::InsertIdempotency(const core::IdempotencyRecord& r) {
 
 void SqlTransaction::DeleteIdempotencyBefore(UnixSeconds cutoff) {
   db_.Prepare("DELETE FROM idempotency WHERE created_at < ?").Bind(1, cutoff).Run();
+}
+
+std::int64_t SqlTransaction::CountAccountsInArrears() {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM accounts WHERE in_arrears_since IS NOT NULL");
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+std::int64_t SqlTransaction::CountTransitionsDue(UnixSeconds now) {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM transitions WHERE due_at <= ?");
+  stmt.Bind(1, now);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+std::vector<int> SqlTransaction::AppliedMigrations() {
+  auto stmt = db_.Prepare("SELECT version FROM schema_migrations ORDER BY version");
+  std::vector<int> versions;
+  while (stmt.Step()) versions.push_back(static_cast<int>(stmt.Int(0)));
+  return versions;
 }
 
 }  // namespace cuplane::store::sql

@@ -39,6 +39,9 @@ class SqlTransaction : public Transaction {
   std::optional<core::AccessKey> GetAccessKey(const std::string& access_key) override;
   void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) override;
   void SetAccessKeyEnabled(const std::string& access_key, bool enabled) override;
+  std::int64_t AuthGeneration() override;
+  void BumpAuthGeneration() override;
+  bool BumpedAuthGeneration() const override { return bumped_auth_generation_; }
 
   std::optional<core::Service> GetService(const std::string& service_id) override;
   void InsertService(const core::Service& service) override;
@@ -86,6 +89,10 @@ class SqlTransaction : public Transaction {
   void InsertIdempotency(const core::IdempotencyRecord& record) override;
   void DeleteIdempotencyBefore(UnixSeconds cutoff) override;
 
+  std::int64_t CountAccountsInArrears() override;
+  std::int64_t CountTransitionsDue(UnixSeconds now) override;
+  std::vector<int> AppliedMigrations() override;
+
  protected:
   enum class IdSequence { kLedgerId, kTransitionId, kInstanceSeq, kServiceSeq };
   // The next value for ledger.id, transitions.id, instances.seq or services.seq: unique, and
@@ -103,6 +110,7 @@ class SqlTransaction : public Transaction {
 
  private:
   Connection& db_;
+  bool bumped_auth_generation_ = false;
 };
 
 }  // namespace cuplane::store::sql

@@ -29,6 +29,15 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
   throw StoreError(kind, message);
 }
 
+Error StoreFailureStatus(const std::exception& e) {
+  const auto* store_error = dynamic_cast<const StoreError*>(&e);
+  bool transient = store_error && (store_error->kind() == StoreError::Kind::kBusy ||
+                                   store_error->kind() == StoreError::Kind::kUnavailable);
+  return MakeError(
+      transient ? ErrorCode::kServiceUnavailable : ErrorCode::kInternalError,
+      transient ? "the store is busy or unavailable; retry later" : "internal store error");
+}
+
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
 void SqliteStatement::BindInt(int index, std::int64_t value) {
@@ -104,6 +113,11 @@ void SqliteConnection::Exec(std::string_view sql) {
     sqlite3_free(error);
     ThrowSqliteError(nullptr, rc, message);
   }
+}
+
+void SqliteConnection::ExecCached(std::string_view statement) {
+  sql::Statement stmt(PrepareCached(statement));  // reset when it goes, even on a throw
+  stmt.Run();
 }
 
 sql::PreparedStatement& SqliteConnection::PrepareCached(std::string_view sql) {

@@ -8,7 +8,7 @@
 
 namespace cuplane::store::sqlite {
 
-SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) { Migrate(); }
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)), writes_(path_) { Migrate(); }
 
 SqliteStore::~SqliteStore() = default;
 
@@ -30,7 +30,6 @@ void SqliteStore::Release(std::unique_ptr<SqliteConnection> connection) {
 }
 
 void SqliteStore::Migrate() {
-  std::lock_guard write_lock(write_mutex_);
   auto connection = Acquire();
   // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out.
   sql::ApplyMigrations(*connection,
@@ -39,36 +38,30 @@ void SqliteStore::Migrate() {
 }
 
 Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) {
-  std::unique_lock<std::mutex> write_lock(write_mutex_, std::defer_lock);
-  if (write) write_lock.lock();
+  if (write) return writes_.Run(fn);
   std::unique_ptr<SqliteConnection> connection;
   bool open = false;
   try {
     connection = Acquire();
-    connection->Exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+    connection->ExecCached("BEGIN");
     open = true;
     SqliteTransaction tx(*connection);
     bool commit = fn(tx);
-    connection->Exec(commit ? "COMMIT" : "ROLLBACK");
+    connection->ExecCached(commit ? "COMMIT" : "ROLLBACK");
     open = false;
     Release(std::move(connection));
     return OkStatus();
   } catch (const std::exception& e) {
     if (open) {
       try {
-        connection->Exec("ROLLBACK");
+        connection->ExecCached("ROLLBACK");
       } catch (const StoreError&) {
         connection.reset();  // a connection that cannot roll back is not reused
       }
     }
     if (connection) Release(std::move(connection));
-    spdlog::error("store: transaction rolled back: {}", e.what());
-    const auto* store_error = dynamic_cast<const StoreError*>(&e);
-    bool transient = store_error && (store_error->kind() == StoreError::Kind::kBusy ||
-                                     store_error->kind() == StoreError::Kind::kUnavailable);
-    return MakeError(
-        transient ? ErrorCode::kServiceUnavailable : ErrorCode::kInternalError,
-        transient ? "the store is busy or unavailable; retry later" : "internal store error");
+    spdlog::error("store: read transaction failed: {}", e.what());
+    return StoreFailureStatus(e);
   }
 }
 
