@@ -143,7 +143,7 @@ SELECT setval('instance_seqs', COALESCE((SELECT MAX(seq) FROM instances), 0) + 1
       // order; deployments carry their scale state. A v1 deployment (a unit bought for a
       // service, wholly used by it) keeps the purchase's replicas, still scaling out when its
       // unit is not provisioned yet.
-      {4, "services with a lifecycle, deployments with a scale state", R"SQL(
+      {3, "services with a lifecycle, deployments with a scale state", R"SQL(
 ALTER TABLE services ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE services ADD COLUMN description TEXT NOT NULL DEFAULT '';
 ALTER TABLE services ADD COLUMN url_suffix TEXT NOT NULL DEFAULT '';
