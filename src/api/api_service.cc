@@ -69,7 +69,11 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
   auto fail = [&](const Error& error) {
     ApiResponse response = MakeErrorResponse(error, request_id);
     response.outcome.route = route_index;
-    response.outcome.access_key = std::move(access_key);
+    // Refused before authentication (a bad path or Action): the key it claims still tells
+    // whose client is misconfigured.
+    response.outcome.access_key =
+        access_key.empty() ? ClaimedAccessKey(FindHeader(request, "Authorization"))
+                           : std::move(access_key);
     return response;
   };
   try {
@@ -103,10 +107,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     const std::string* authorization = FindHeader(request, "Authorization");
     auto principal =
         Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
-    if (!principal.ok()) {
-      access_key = ClaimedAccessKey(authorization);
-      return fail(principal.error());
-    }
+    if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     access_key = call.principal.access_key;
     call.authorization = *authorization;

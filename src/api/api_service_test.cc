@@ -1128,6 +1128,13 @@ TEST_F(ApiServiceTest, OutcomeOfAFailedSignatureNamesTheClaimedKeyOnly) {
   Reply no_route = Send(unknown);
   EXPECT_EQ(no_route.raw.outcome.route, -1);
   EXPECT_EQ(no_route.raw.outcome.error, ErrorCode::kInvalidAction);
+  EXPECT_EQ(no_route.raw.outcome.access_key, kAlphaAdmin.access_key);  // refused before auth
+
+  ApiRequest garbage = unknown;
+  for (auto& [name, value] : garbage.headers) {
+    if (name == "Authorization") value = "bce-auth-v1/not/a/valid/header";
+  }
+  EXPECT_EQ(Send(garbage).raw.outcome.access_key, "");
 }
 
 }  // namespace

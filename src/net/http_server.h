@@ -1,4 +1,5 @@
-// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads.
+// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads, plain
+// or over TLS (Beast's ssl_stream on OpenSSL, the same session code).
 // I/O threads only parse and write; each request is handed to a separate worker pool because
 // handling it may block on the database. Bounded header and body sizes, read timeouts and a
 // connection cap keep hostile clients from exhausting the server.
@@ -15,6 +16,8 @@
 
 namespace cuplane::net {
 
+class TlsContext;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8866;  // 0: any free port (see HttpServer::port())
@@ -26,6 +29,7 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{75};    // a keep-alive connection may sit idle this long
   int max_connections = 1024;               // beyond this: 503 and close
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+  std::shared_ptr<TlsContext> tls;          // HTTPS on every connection when set
 };
 
 using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;
