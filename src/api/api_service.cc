@@ -101,8 +101,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
 
     route_index = static_cast<int>(route - Routes().data());
 
-    CallContext call{context_, {},           std::move(target->query),
-                     {},       request.body, context_.clock.Now()};
+    CallContext call{context_, {}, std::move(target->query), context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
     auto principal =
@@ -110,7 +109,6 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     access_key = call.principal.access_key;
-    call.authorization = *authorization;
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
       return fail(allowed.error());
     }

@@ -715,14 +715,16 @@ TEST_F(ApiServiceTest, ClientTokenReusedAfterTheWindowIsIdempotentAgain) {
   EXPECT_EQ(State(), after_second);
 }
 
-TEST_F(ApiServiceTest, ExactReplayOfASignedPurchaseBuysOnce) {
+// SPEC §4.1: every call buys. Byte-identical signed requests (the SDKs sign with whole seconds)
+// are distinct purchases unless they carry a clientToken.
+TEST_F(ApiServiceTest, ByteIdenticalSignedPurchasesEachBuy) {
   ApiRequest request = Signed("POST", kServiceResources, {{"Action", "PurchaseComputeUnit"}},
                               json::serialize(PrepaidBody()), kAlphaAdmin);
   json::value first = ExpectOk(Send(request));
   AccountState after_first = State();
   json::value second = ExpectOk(Send(request));
-  EXPECT_EQ(first, second);
-  EXPECT_EQ(State(), after_first);
+  EXPECT_NE(first, second);
+  EXPECT_NE(State(), after_first);
 }
 
 // --- describe --------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/faults.h"
+
 namespace cuplane::core {
 namespace {
 
@@ -52,8 +54,8 @@ std::int64_t UsedUnits(store::Transaction& tx, const Instance& unit) {
 }
 
 void StartScale(store::Transaction& tx, const Service& service, const Instance& unit,
-                const std::optional<Deployment>& current, std::int64_t replicas, UnixSeconds due_at,
-                bool fault) {
+                const std::optional<Deployment>& current, std::int64_t replicas,
+                UnixSeconds due_at) {
   Deployment d = current.value_or(
       Deployment{.instance_id = unit.instance_id, .service_id = service.service_id});
   d.previous_replicas = d.replicas;
@@ -61,7 +63,7 @@ void StartScale(store::Transaction& tx, const Service& service, const Instance& 
   d.scale_status =
       replicas > d.previous_replicas ? ScaleStatus::kScalingOut : ScaleStatus::kScalingIn;
   d.scale_due_at = due_at;
-  d.pending_fault = fault;
+  d.pending_fault = TakeFault(tx, FaultOperation::kDeploy, service.region, service.type);
   d.deployed_units = HeldUnits(d, service.units_per_replica);
   if (current) {
     tx.UpdateDeployment(d);
@@ -71,12 +73,12 @@ void StartScale(store::Transaction& tx, const Service& service, const Instance& 
   ScheduleDeploy(tx, unit, due_at);
 }
 
-void DeployOnPurchase(store::Transaction& tx, const Service& service, const Instance& unit,
-                      bool fault) {
-  Deployment d{.instance_id = unit.instance_id, .service_id = service.service_id};
-  d.replicas = unit.replicas_count;
+void DeployOnPurchase(store::Transaction& tx, const Service& service,
+                      const std::string& instance_id, std::int64_t replicas) {
+  Deployment d{.instance_id = instance_id, .service_id = service.service_id};
+  d.replicas = replicas;
   d.scale_status = ScaleStatus::kScalingOut;
-  d.pending_fault = fault;
+  d.pending_fault = TakeFault(tx, FaultOperation::kDeploy, service.region, service.type);
   d.deployed_units = HeldUnits(d, service.units_per_replica);
   tx.InsertDeployment(d);  // no due time yet: StartScalesWaitingForUnit gives it one
 }
@@ -98,7 +100,7 @@ void StartScalesWaitingForUnit(store::Transaction& tx, const Instance& unit, Uni
   if (scheduled) ScheduleDeploy(tx, unit, due_at);
 }
 
-void EndDeploymentsOfUnit(store::Transaction& tx, const Instance& unit) {
+void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& unit) {
   for (const Deployment& d : tx.ListDeployments(unit.instance_id)) {
     auto service = tx.GetService(d.service_id);
     if (service && !service->failed && std::max(d.replicas, d.previous_replicas) > 0) {

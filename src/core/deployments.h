@@ -33,16 +33,17 @@ std::int64_t RoomFor(std::int64_t total, std::int64_t used, std::int64_t held_by
 std::int64_t UsedUnits(store::Transaction& tx, const Instance& unit);
 
 // Moves the deployment of `service` on `unit` (`current`, or none yet) towards `replicas`:
-// ScalingOut or ScalingIn until `due_at`, when the unit's deploy transition completes it.
-// `fault`: the scale took an injected fault and fails when due.
+// ScalingOut or ScalingIn until `due_at`, when the unit's deploy transition completes it. The
+// scale takes an injected `deploy` fault when one is waiting; it then fails when due.
 void StartScale(store::Transaction& tx, const Service& service, const Instance& unit,
-                const std::optional<Deployment>& current, std::int64_t replicas, UnixSeconds due_at,
-                bool fault);
+                const std::optional<Deployment>& current, std::int64_t replicas,
+                UnixSeconds due_at);
 
 // A unit bought for a service (SPEC §4.1) carries its replicas from the purchase: they hold
-// the unit and scale out until the unit is provisioned and the deploy delay has passed.
-void DeployOnPurchase(store::Transaction& tx, const Service& service, const Instance& unit,
-                      bool fault);
+// the unit and scale out until the unit is provisioned and the deploy delay has passed (and
+// fail then, when the deployment took an injected `deploy` fault).
+void DeployOnPurchase(store::Transaction& tx, const Service& service,
+                      const std::string& instance_id, std::int64_t replicas);
 
 // The unit is provisioned at `at`: the scales that waited for it start their deploy delay
 // (unless a deactivation of their service is in flight).
@@ -52,7 +53,7 @@ void StartScalesWaitingForUnit(store::Transaction& tx, const Instance& unit, Uni
 // The unit ends (Released or CreateFailed): every deployment on it ends, and each service
 // that lost replicas (or replicas on their way) is marked failed, so that a service left with
 // none anywhere is Failed.
-void EndDeploymentsOfUnit(store::Transaction& tx, const Instance& unit);
+void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& unit);
 
 // The unit's deploy transition at `at`: every scale on it due by then completes or fails.
 void CompleteDueScales(store::Transaction& tx, const std::string& account_id,

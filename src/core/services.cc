@@ -7,6 +7,7 @@
 
 #include "common/random_id.h"
 #include "core/deployments.h"
+#include "core/faults.h"
 #include "core/ownership.h"
 
 namespace cuplane::core {
@@ -231,7 +232,7 @@ Result<std::string> CreateServiceOnUnits(store::Transaction& tx, const Principal
   tx.InsertService(service);
   for (size_t i = 0; i < units.size(); ++i) {
     StartScale(tx, service, units[i], std::nullopt, request.placements[i].replicas,
-               now + config.deploy_delay_seconds, /*fault=*/false);
+               now + config.deploy_delay_seconds);
   }
   return service.service_id;
 }
@@ -304,8 +305,7 @@ Status ScaleService(store::Transaction& tx, const Principal& caller, const std::
   }
   CUPLANE_TRY(CheckRoom(unit, UsedUnits(tx, unit), current ? current->deployed_units : 0, replicas,
                         service.units_per_replica));
-  StartScale(tx, service, unit, current, replicas, now + config.deploy_delay_seconds,
-             /*fault=*/false);
+  StartScale(tx, service, unit, current, replicas, now + config.deploy_delay_seconds);
   return OkStatus();
 }
 
@@ -326,7 +326,7 @@ Status DeactivateService(store::Transaction& tx, const Principal& caller,
   }
   service.lifecycle = ServiceLifecycle::kDeactivating;
   service.deactivate_at = now + config.deploy_delay_seconds;
-  service.pending_fault = false;
+  service.pending_fault = TakeFault(tx, FaultOperation::kDeactivate, service.region, service.type);
   tx.UpdateService(service);
   tx.ScheduleTransition(
       Transition{0, *service.deactivate_at, TransitionKind::kDeactivate, service.account_id, ""});

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,45 @@ class ServerTest : public ::testing::Test {
   }
   client::ApiClient Admin() const { return Client("a-admin", "a-admin-sk"); }
   client::ApiClient Operator() const { return Client("op-ak", "op-sk"); }
+
+  // SPEC §5.4 after a scenario: for every bootstrap account balance == Σ ledger, and for every
+  // pool allocated == Σ totalComputeUnits of its live units (seen through DescribeUnits).
+  void ExpectInvariants() {
+    auto op = Operator();
+    for (const char* id : {"acct-a", "acct-b", "acct-poor", "acct-r"}) {
+      auto r = op.Call("/v1/operator", "DescribeAccount", {{"accountId", id}, {"maxKeys", 1000}});
+      ASSERT_TRUE(r.ok() && r->status == 200) << id;
+      auto account = r->Json().at("result");
+      ASSERT_FALSE(account.as_object().contains("nextMarker")) << "ledger longer than a page";
+      std::int64_t sum = 0;
+      for (const auto& e : account.at("ledger").as_array()) sum += e.at("amount").as_int64();
+      EXPECT_EQ(account.at("balance").as_int64(), sum) << id;
+    }
+    std::map<std::string, std::int64_t> live;  // "region/type" -> units
+    boost::json::object query{{"maxKeys", 1000}};
+    for (;;) {
+      auto r = op.Call("/v1/operator", "DescribeUnits", query);
+      ASSERT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.error().message);
+      auto page = r->Json().at("result");
+      for (const auto& u : page.at("units").as_array()) {
+        std::string status(u.at("status").as_string());
+        if (status == "Released" || status == "CreateFailed") continue;
+        live[std::string(u.at("region").as_string()) + "/" + std::string(u.at("type").as_string())] +=
+            u.at("totalComputeUnits").as_int64();
+      }
+      if (!page.at("isTruncated").as_bool()) break;
+      query["marker"] = page.at("nextMarker");
+    }
+    auto pools = op.Call("/v1/operator", "DescribeInventory", boost::json::object());
+    ASSERT_TRUE(pools.ok() && pools->status == 200);
+    const boost::json::value inventory = pools->Json();
+    for (const auto& p : inventory.at("result").at("pools").as_array()) {
+      std::string key =
+          std::string(p.at("region").as_string()) + "/" + std::string(p.at("type").as_string());
+      EXPECT_EQ(p.at("allocatedUnits").as_int64(), live[key]) << key;
+      EXPECT_LE(p.at("allocatedUnits").as_int64(), p.at("totalUnits").as_int64()) << key;
+    }
+  }
 
   TempDir dir_;
   TestBackend backend_;

@@ -667,5 +667,100 @@ TEST_F(ServiceApiTest, OperatorServicesShowTheSameRunStatus) {
   EXPECT_EQ(status(), "Stopped");
 }
 
+void InjectFault(client::ApiClient& op, const std::string& operation, int count) {
+  auto r = CallOk(op, "/v1/operator", "InjectFault", {{"operation", operation}, {"count", count}});
+  ASSERT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(ServiceApiTest, ADeployFaultFailsTheScaleAndKeepsTheOldCount) {
+  std::string unit = UnitWithRoom(1, 4);
+  auto op = Operator();
+  InjectFault(op, "deploy", 1);
+  // Accepted: the fault shows when the scale's delayed step runs.
+  EXPECT_EQ(Ok("ScaleService",
+               {{"serviceId", "svc-a"}, {"instanceId", unit}, {"deploymentReplicasCount", 3}}),
+            true);
+  EXPECT_EQ(DeploymentOn("svc-a", unit).at("scaleStatus"), "ScalingOut");
+  EXPECT_EQ(Used(unit), 6);
+  Advance(2);
+  auto failed = DeploymentOn("svc-a", unit);
+  EXPECT_EQ(failed.at("scaleStatus"), "ScalingFailed");
+  EXPECT_EQ(failed.at("deploymentReplicasCount"), 1);
+  EXPECT_EQ(failed.at("deployedComputingUnits"), 2);
+  EXPECT_EQ(Unit(unit).at("serviceUsageList").as_array().at(0).at("scaleStatus"), "ScalingFailed");
+  EXPECT_EQ(RunStatus("svc-a"), "Serving");  // its one replica never went away
+  EXPECT_EQ(Used(unit), 2);
+  // The next successful scale clears it.
+  Ok("ScaleService",
+     {{"serviceId", "svc-a"}, {"instanceId", unit}, {"deploymentReplicasCount", 2}});
+  Advance(2);
+  EXPECT_FALSE(DeploymentOn("svc-a", unit).as_object().contains("scaleStatus"));
+  EXPECT_EQ(Used(unit), 4);
+}
+
+TEST_F(ServiceApiTest, AFailedFirstDeploymentLeavesTheServiceFailedUntilScaledAgain) {
+  auto op = Operator();
+  InjectFault(op, "deploy", 1);
+  std::string unit = Buy("svc-a", 2);
+  Advance(1);
+  EXPECT_EQ(RunStatus("svc-a"), "Deploying");
+  Advance(2);
+  auto service = Service("svc-a");
+  EXPECT_EQ(service.at("runStatus"), "Failed");
+  auto failed = service.at("deployments").as_array().at(0);
+  EXPECT_EQ(failed.at("scaleStatus"), "ScalingFailed");
+  EXPECT_EQ(failed.at("deploymentReplicasCount"), 0);
+  EXPECT_EQ(Used(unit), 0);
+  // A Failed service may be scaled: it goes Deploying, then Serving.
+  Ok("ScaleService",
+     {{"serviceId", "svc-a"}, {"instanceId", unit}, {"deploymentReplicasCount", 2}});
+  EXPECT_EQ(RunStatus("svc-a"), "Deploying");
+  Advance(2);
+  EXPECT_EQ(RunStatus("svc-a"), "Serving");
+}
+
+TEST_F(ServiceApiTest, ADeactivateFaultKeepsTheDeploymentsAndMayBeRetried) {
+  std::string unit = Buy("svc-a", 2);
+  Advance(3);
+  auto op = Operator();
+  InjectFault(op, "deactivate", 1);
+  Ok("DeactivateService", {{"serviceId", "svc-a"}});
+  EXPECT_EQ(RunStatus("svc-a"), "Deactivating");
+  Advance(2);
+  auto service = Service("svc-a");
+  EXPECT_EQ(service.at("runStatus"), "DeactivationFailed");
+  EXPECT_EQ(service.at("deployments").as_array().size(), 1u);
+  EXPECT_EQ(Used(unit), 4);
+  EXPECT_EQ(Refused("ScaleService",
+                    {{"serviceId", "svc-a"}, {"instanceId", unit}, {"deploymentReplicasCount", 1}},
+                    "a-admin", "DeactivationFailed"),
+            "OperationNotAllowed");
+  Ok("DeactivateService", {{"serviceId", "svc-a"}});
+  Advance(2);
+  EXPECT_EQ(RunStatus("svc-a"), "Stopped");
+  EXPECT_EQ(Used(unit), 0);
+}
+
+TEST_F(ServiceApiTest, AFailedProvisioningOrAReleaseLeavesAServiceWithNoReplicasFailed) {
+  auto op = Operator();
+  InjectFault(op, "provision", 1);
+  std::string doomed = Buy("svc-a", 1);
+  Advance(1);
+  EXPECT_EQ(Unit(doomed).at("computeUnitInstance").at("status"), "CreateFailed");
+  EXPECT_EQ(RunStatus("svc-a"), "Failed");
+  EXPECT_TRUE(Service("svc-a").at("deployments").as_array().empty());
+
+  std::string unit = Buy("svc-a", 1);
+  Advance(3);
+  EXPECT_EQ(RunStatus("svc-a"), "Serving");
+  auto c = As("a-admin");
+  auto released = CallOk(c, "/v2/computeunit", "ReleaseComputeUnit", {{"instanceId", unit}});
+  ASSERT_EQ(released.status, 200) << released.body;
+  auto service = Service("svc-a");
+  EXPECT_EQ(service.at("runStatus"), "Failed");
+  EXPECT_TRUE(service.at("deployments").as_array().empty());
+  EXPECT_EQ(service.at("payType"), "");
+}
+
 }  // namespace
 }  // namespace cuplane::testing
