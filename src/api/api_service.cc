@@ -61,6 +61,19 @@ std::string ClaimedAccessKey(const std::string* authorization) {
 
 }  // namespace
 
+bool ApiService::IsRead(const ApiRequest& request) {
+  if (request.method != "POST") return false;
+  auto target = ParseTarget(request.target);
+  if (!target.ok()) return false;
+  for (const auto& [k, v] : target->query) {
+    if (k == "Action") {
+      const Route* route = FindRoute(target->decoded_path, v);
+      return route != nullptr && route->access == Access::kRead;
+    }
+  }
+  return false;
+}
+
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   const std::string request_id = NewUuid();
   // Known as the request is taken apart, and kept on the answer for metrics and the log.

@@ -1141,3 +1141,25 @@ TEST_F(ApiServiceTest, OutcomeOfAFailedSignatureNamesTheClaimedKeyOnly) {
 
 }  // namespace
 }  // namespace cuplane::api
+
+namespace cuplane::api {
+namespace {
+
+TEST(ApiServiceIsReadTest, OnlyDescribeActionsAreReads) {
+  auto request = [](std::string method, std::string target) {
+    return ApiRequest{std::move(method), std::move(target), {}, ""};
+  };
+  EXPECT_TRUE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=DescribeComputeUnit")));
+  EXPECT_TRUE(
+      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=DescribeComputeUnits")));
+  EXPECT_FALSE(
+      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=PurchaseComputeUnit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v1/operator?Action=DescribeAccount")));
+  EXPECT_FALSE(ApiService::IsRead(request("GET", "/v2/computeunit?Action=DescribeComputeUnit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=NoSuchThing")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "%%%")));
+}
+
+}  // namespace
+}  // namespace cuplane::api

@@ -42,6 +42,7 @@ struct HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
   asio::thread_pool workers;
+  std::optional<asio::thread_pool> read_workers;  // the read lane, when there is one
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
 
@@ -49,7 +50,15 @@ struct HttpServer::Impl {
   std::list<std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mutex)
 
   Impl(HttpServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {}
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
+    if (options.read_worker_threads > 0 && options.is_read) {
+      read_workers.emplace(options.read_worker_threads);
+    }
+  }
+
+  asio::thread_pool& PoolFor(const api::ApiRequest& request) {
+    return read_workers && options.is_read(request) ? *read_workers : workers;
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -174,8 +183,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.received = std::chrono::steady_clock::now();
     ++served_;
     Tcp().expires_never();  // the worker decides how long handling takes
-    asio::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
-                                 version]() mutable {
+    // Chosen before the request is moved into the task.
+    asio::thread_pool& pool = server_.PoolFor(request);
+    asio::post(pool, [self = this->shared_from_this(), request = std::move(request),
+                      version]() mutable {
       api::ApiResponse response = self->server_.handler(request);
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response), version]() mutable {
@@ -312,6 +323,7 @@ void HttpServer::Stop() {
   }
   s.work.reset();
   s.workers.join();
+  if (s.read_workers) s.read_workers->join();
   s.ioc.stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();

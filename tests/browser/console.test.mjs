@@ -248,6 +248,39 @@ describe('console, virtual clock', { skip }, () => {
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
     await finish(watched, env, TENANT.sk);
   });
+
+  test('operator: units across accounts with filters; faults injected and cleared', async () => {
+    // Runs after the tenant's purchases above: their units are the demo account's.
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await page.click('#tab-units');
+    await waitForText(page, '#operator-units', 'acct-demo');
+    await waitForText(page, '#operator-units', 'Running');
+    await page.select('#panel-units select[name=region]', 'bd');
+    await page.click('#panel-units form.filters button[type=submit]');
+    await waitForText(page, '#operator-units', 'No units match.');
+    await page.select('#panel-units select[name=region]', 'bj');
+    await page.select('#panel-units select[name=status]', 'Running');
+    await page.click('#panel-units form.filters button[type=submit]');
+    await waitForText(page, '#operator-units', 'acct-demo');
+    const statuses = await page.$$eval('#operator-units tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    assert.ok(statuses.length >= 2 && statuses.every((s) => s === 'Running'), statuses.join());
+    await screenshot(page, 'operator-units-desktop');
+
+    await page.click('#tab-faults');
+    await waitForText(page, '#faults', 'No faults injected');
+    await page.$eval('#panel-faults input[name=count]', (el) => { el.value = '2'; });
+    await page.select('#panel-faults select[name=region]', 'bj');
+    await page.click('#panel-faults form button[type=submit]');
+    await waitForText(page, '#faults', 'provision');
+    assert.deepEqual(await page.$$eval('#faults tbody td', (tds) => tds.map((td) => td.textContent)),
+      ['provision', '2', 'bj', 'any']);
+    await screenshot(page, 'operator-faults-desktop');
+    await page.click('#panel-faults .card-head button.danger');
+    await waitForText(page, '#faults', 'No faults injected');
+    await finish(watched, env, OPERATOR.sk);
+  });
 });
 
 describe('console, system clock', { skip }, () => {
