@@ -166,11 +166,23 @@ CREATE TABLE faults (
 );
 DELETE FROM idempotency WHERE token LIKE 'replay:%';
 )SQL"},
+      // The catalog of snapshots (SaveSnapshot); each one's rows are in tables
+      // snapshot_<id>_<table> (store/sql/sql_state.cc). `tables` lists them, comma-separated.
+      {4, "snapshots", R"SQL(
+CREATE TABLE snapshots (
+  name TEXT PRIMARY KEY,
+  id BIGINT NOT NULL UNIQUE,
+  saved_at BIGINT NOT NULL,
+  tables TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  digest TEXT NOT NULL
+);
+)SQL"},
       // Services become tenant resources with a lifecycle of their own, listed in insertion
       // order; deployments carry their scale state. A v1 deployment (a unit bought for a
       // service, wholly used by it) keeps the purchase's replicas, still scaling out when its
       // unit is not provisioned yet.
-      {4, "services with a lifecycle, deployments with a scale state", R"SQL(
+      {5, "services with a lifecycle, deployments with a scale state", R"SQL(
 ALTER TABLE services ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE services ADD COLUMN description TEXT NOT NULL DEFAULT '';
 ALTER TABLE services ADD COLUMN url_suffix TEXT NOT NULL DEFAULT '';
