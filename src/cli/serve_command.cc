@@ -196,7 +196,7 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
-  auto secrets = OpenSecretBox(options.location);
+  auto secrets = OpenSecretBox(options.location, *store);
   if (!secrets.ok()) {
     std::cerr << "cuplane serve: " << secrets.error().message << "\n";
     return 1;

@@ -24,7 +24,8 @@ Status ValidateStoreUrl(const std::string& store_url);
 // applies pending migrations.
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
 
-// Loads the sealing key, creating it (0600) on first use.
-Result<SecretBox> OpenSecretBox(const StoreLocation& location);
+// Loads the sealing key, creating it (0600) on first use, and checks it against `store`
+// (core/sealing_key_check.h): an error saying what to do when it is not the store's key.
+Result<SecretBox> OpenSecretBox(const StoreLocation& location, store::Store& store);
 
 }  // namespace cuplane::cli

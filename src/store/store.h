@@ -51,6 +51,9 @@ class Transaction {
   // --- meta: small named values (virtual clock, demo key, ...) -----------------------------
   virtual std::optional<std::string> GetMeta(const std::string& key) = 0;
   virtual void SetMeta(const std::string& key, const std::string& value) = 0;
+  // Inserts only when `key` has no value yet; false (nothing changed) when it has one, also
+  // when a concurrent transaction set it first.
+  virtual bool InsertMetaIfAbsent(const std::string& key, const std::string& value) = 0;
 
   // --- accounts and money ------------------------------------------------------------------
   virtual bool AnyAccountExists() = 0;
@@ -78,6 +81,8 @@ class Transaction {
   virtual std::optional<core::AccessKey> GetAccessKey(const std::string& access_key) = 0;
   virtual void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) = 0;
   virtual void SetAccessKeyEnabled(const std::string& access_key, bool enabled) = 0;
+  // The sealed secret of some access key (any one), or nullopt when the store holds none.
+  virtual std::optional<std::string> AnySealedSecret() = 0;
 
   // --- services -----------------------------------------------------------------------------
   virtual std::optional<core::Service> GetService(const std::string& service_id) = 0;
