@@ -78,7 +78,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
                      {},       request.body, context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
-    auto principal = Authenticate(context_, signable, authorization, context_.wall_clock.Now());
+    auto principal = Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     call.authorization = *authorization;

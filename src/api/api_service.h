@@ -6,6 +6,7 @@
 #include "api/api_types.h"
 #include "api/rate_limiter.h"
 #include "api/server_context.h"
+#include "auth/key_cache.h"
 
 namespace cuplane::api {
 
@@ -20,6 +21,7 @@ class ApiService {
  public:
   explicit ApiService(ServerContext context, ThrottleConfig throttle = {})
       : context_(std::move(context)),
+        keys_(context_.store, context_.secrets),
         read_limiter_(throttle.read_rate, throttle.read_burst),
         write_limiter_(throttle.write_rate, throttle.write_burst) {}
 
@@ -27,6 +29,7 @@ class ApiService {
 
  private:
   ServerContext context_;
+  auth::KeyCache keys_;
   RateLimiter read_limiter_;   // Describe* and other reads
   RateLimiter write_limiter_;  // purchases, changes, operator writes
 };

@@ -8,18 +8,13 @@
 namespace cuplane::api {
 namespace {
 
-struct KeyAndPolicies {
-  core::AccessKey key;
-  std::vector<core::Policy> policies;
-};
-
 bool Has(const core::Principal& p, core::Policy policy) {
   return std::find(p.policies.begin(), p.policies.end(), policy) != p.policies.end();
 }
 
 }  // namespace
 
-Result<core::Principal> Authenticate(const ServerContext& server,
+Result<core::Principal> Authenticate(const ServerContext& server, auth::KeyCache& keys,
                                      const auth::SignableRequest& request,
                                      const std::string* authorization, UnixSeconds now) {
   if (!authorization || authorization->empty()) {
@@ -27,26 +22,15 @@ Result<core::Principal> Authenticate(const ServerContext& server,
   }
   CUPLANE_ASSIGN_OR_RETURN(auth::BceAuthorization parsed, auth::ParseAuthorization(*authorization));
   CUPLANE_TRY(auth::CheckValidityWindow(parsed, now, server.verify));
-  auto found =
-      server.store.Read<KeyAndPolicies>([&](store::Transaction& tx) -> Result<KeyAndPolicies> {
-        auto key = tx.GetAccessKey(parsed.access_key);
-        if (!key || !key->enabled) {
-          return MakeError(ErrorCode::kInvalidAccessKeyId,
-                           "the access key does not exist or is disabled");
-        }
-        KeyAndPolicies out{*key, {}};
-        if (!key->is_operator) out.policies = tx.ListPolicies(key->account_id, key->user_name);
-        return out;
-      });
-  if (!found.ok()) return found.error();
-  CUPLANE_ASSIGN_OR_RETURN(std::string secret, server.secrets.Open(found->key.secret_key));
-  CUPLANE_TRY(auth::VerifySignature(request, parsed, secret));
+  CUPLANE_ASSIGN_OR_RETURN(std::shared_ptr<const auth::CachedKey> found,
+                           keys.Find(parsed.access_key));
+  CUPLANE_TRY(auth::VerifySignature(request, parsed, found->secret));
   core::Principal principal;
   principal.is_operator = found->key.is_operator;
   principal.access_key = found->key.access_key;
   principal.account_id = found->key.account_id;
   principal.user_name = found->key.user_name;
-  principal.policies = std::move(found->policies);
+  principal.policies = found->policies;
   return principal;
 }
 

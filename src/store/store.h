@@ -8,6 +8,8 @@
 // into an Error. Domain outcomes are returned as values by core/, never thrown.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -84,6 +86,18 @@ class Transaction {
   // The sealed secret of some access key (any one), or nullopt when the store holds none.
   virtual std::optional<std::string> AnySealedSecret() = 0;
 
+  // --- the authentication generation --------------------------------------------------------
+  // Servers cache access keys, secrets and policies (auth/key_cache.h) and trust the cache
+  // only while this number is unchanged. It grows in the same transaction as every change to
+  // who may call what: the key and policy primitives above bump it themselves, and anything
+  // else that changes keys, users or policies (a reset, a restore) must call
+  // BumpAuthGeneration() in its transaction.
+  virtual std::int64_t AuthGeneration() = 0;
+  virtual void BumpAuthGeneration() = 0;
+  // Whether this transaction bumped the generation (the store then tells this process's cache
+  // at once, without waiting for its next look at the generation).
+  virtual bool BumpedAuthGeneration() const = 0;
+
   // --- services -----------------------------------------------------------------------------
   virtual std::optional<core::Service> GetService(const std::string& service_id) = 0;
   virtual void InsertService(const core::Service& service) = 0;
@@ -159,6 +173,12 @@ class Store {
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
 
+  // Counts the transactions of this process that bumped the authentication generation (once
+  // they are over), so a cache on this server can notice a change on the very next request.
+  std::uint64_t local_auth_changes() const {
+    return local_auth_changes_.load(std::memory_order_acquire);
+  }
+
  protected:
   // Runs `fn` inside a transaction; commit iff it returns true. StoreError -> Error.
   virtual Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) = 0;
@@ -167,15 +187,22 @@ class Store {
   template <typename T>
   Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
     std::optional<Result<T>> outcome;
+    bool changed_auth = false;
     Status status = RunTransaction(
         [&](Transaction& tx) {
           outcome.emplace(fn(tx));
+          changed_auth = changed_auth || tx.BumpedAuthGeneration();
           return outcome->ok();
         },
         write);
+    // Counted even when the commit failed: a needless cache refill costs little, a missed
+    // change would break SPEC's "next request" rule.
+    if (changed_auth) local_auth_changes_.fetch_add(1, std::memory_order_acq_rel);
     if (!status.ok()) return status.error();
     return std::move(*outcome);
   }
+
+  std::atomic<std::uint64_t> local_auth_changes_{0};
 };
 
 }  // namespace cuplane::store

@@ -119,5 +119,53 @@ TEST_F(MultiServerTest, NoOversellAndEachReleaseRunsOnceAcrossTwoServers) {
   EXPECT_EQ(after.status, 200) << after.body;
 }
 
+// SPEC §2 with the key cache of each server: a change counts on the next request to the
+// server that made it, and on the other server within a second.
+TEST_F(MultiServerTest, KeyAndPolicyChangesReachBothServersInTime) {
+  auto op = a_->Client("op-ak", "op-sk");
+  json::object user{{"accountId", "acct-m"}, {"userName", "admin"}};
+  auto describe = [](ServerProcess& server, const std::string& ak, const std::string& sk) {
+    auto client = server.Client(ak, sk);
+    auto r = client.Call("/v2/serviceresources", "DescribeComputeUnits", {{"serviceId", "svc-m"}});
+    return r.ok() ? (r->status == 200 ? std::string("ok") : ErrorCodeOf(*r)) : r.error().message;
+  };
+  // How long server B takes to answer `expected` (polling every 20 ms, up to 3 s).
+  auto seconds_until = [&](const std::string& ak, const std::string& sk,
+                           const std::string& expected) {
+    auto start = std::chrono::steady_clock::now();
+    while (describe(*b_, ak, sk) != expected &&
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+
+  // Both servers know the key (and cache it).
+  ASSERT_EQ(describe(*a_, "m-ak", "m-sk"), "ok");
+  ASSERT_EQ(describe(*b_, "m-ak", "m-sk"), "ok");
+
+  // A new key works at once on the server that made it.
+  auto created = ResultOf(CallOk(op, "/v1/operator", "CreateAccessKey", user));
+  std::string ak(created.at("accessKey").as_string()), sk(created.at("secretKey").as_string());
+  EXPECT_EQ(describe(*a_, ak, sk), "ok");
+  EXPECT_LT(seconds_until(ak, sk, "ok"), 1.5);
+
+  // A detached policy.
+  json::object full = user;
+  full["policy"] = "QianfanFullControlAccessPolicy";
+  ASSERT_EQ(CallOk(op, "/v1/operator", "DetachPolicy", full).status, 200);
+  EXPECT_EQ(describe(*a_, ak, sk), "AccessDenied");
+  EXPECT_LT(seconds_until(ak, sk, "AccessDenied"), 1.5);
+  ASSERT_EQ(CallOk(op, "/v1/operator", "AttachPolicy", full).status, 200);
+  EXPECT_EQ(describe(*a_, ak, sk), "ok");
+  EXPECT_LT(seconds_until(ak, sk, "ok"), 1.5);
+
+  // A disabled key.
+  ASSERT_EQ(CallOk(op, "/v1/operator", "DisableAccessKey", {{"accessKey", ak}}).status, 200);
+  EXPECT_EQ(describe(*a_, ak, sk), "InvalidAccessKeyId");
+  EXPECT_LT(seconds_until(ak, sk, "InvalidAccessKeyId"), 1.5);
+  EXPECT_EQ(describe(*a_, "m-ak", "m-sk"), "ok");
+}
+
 }  // namespace
 }  // namespace cuplane::testing

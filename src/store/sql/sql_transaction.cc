@@ -209,6 +209,7 @@ void SqlTransaction::InsertUser(const std::string& account_id, const std::string
       .Bind(2, user_name)
       .Bind(3, created_at)
       .Run();
+  BumpAuthGeneration();
 }
 
 void SqlTransaction::AddPolicy(const std::string& account_id, const std::string& user_name,
@@ -220,6 +221,7 @@ void SqlTransaction::AddPolicy(const std::string& account_id, const std::string&
       .Bind(2, user_name)
       .Bind(3, core::ToString(policy))
       .Run();
+  BumpAuthGeneration();
 }
 
 void SqlTransaction::RemovePolicy(const std::string& account_id, const std::string& user_name,
@@ -229,6 +231,7 @@ void SqlTransaction::RemovePolicy(const std::string& account_id, const std::stri
       .Bind(2, user_name)
       .Bind(3, core::ToString(policy))
       .Run();
+  BumpAuthGeneration();
 }
 
 std::vector<core::Policy> SqlTransaction::ListPolicies(const std::string& account_id,
@@ -277,6 +280,7 @@ void SqlTransaction::InsertAccessKey(const core::AccessKey& key, UnixSeconds cre
       .Bind(6, key.user_name)
       .Bind(7, created_at)
       .Run();
+  BumpAuthGeneration();
 }
 
 void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool enabled) {
@@ -284,6 +288,25 @@ void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool ena
       .Bind(1, std::int64_t{enabled})
       .Bind(2, access_key)
       .Run();
+  BumpAuthGeneration();
+}
+
+// The generation lives in meta as decimal text; a missing row is generation 0.
+constexpr const char* kAuthGenerationKey = "auth_generation";
+
+std::int64_t SqlTransaction::AuthGeneration() {
+  auto stmt = db_.Prepare("SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?");
+  stmt.Bind(1, kAuthGenerationKey);
+  return stmt.Step() ? stmt.Int(0) : 0;
+}
+
+void SqlTransaction::BumpAuthGeneration() {
+  db_.Prepare(
+         "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
+         "value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)")
+      .Bind(1, kAuthGenerationKey)
+      .Run();
+  bumped_auth_generation_ = true;
 }
 
 // --- services ----------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ class SqlTransaction : public Transaction {
   void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) override;
   void SetAccessKeyEnabled(const std::string& access_key, bool enabled) override;
   std::optional<std::string> AnySealedSecret() override;
+  std::int64_t AuthGeneration() override;
+  void BumpAuthGeneration() override;
+  bool BumpedAuthGeneration() const override { return bumped_auth_generation_; }
 
   std::optional<core::Service> GetService(const std::string& service_id) override;
   void InsertService(const core::Service& service) override;
@@ -97,6 +100,7 @@ class SqlTransaction : public Transaction {
 
  private:
   Connection& db_;
+  bool bumped_auth_generation_ = false;
 };
 
 }  // namespace cuplane::store::sql
