@@ -8,6 +8,7 @@
 #include "api/request_authenticator.h"
 #include "api/router.h"
 #include "common/random_id.h"
+#include "scheduler/scheduler.h"
 
 namespace cuplane::api {
 namespace {
@@ -94,6 +95,11 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
 
     auto body = ParseBodyObject(request.body);
     if (!body.ok()) return fail(body.error());
+    // On a shared virtual clock the time is the database's: another server may have moved it.
+    if (auto synced = context_.scheduler.SyncVirtualClock(); !synced.ok()) {
+      return fail(synced.error());
+    }
+    call.now = context_.clock.Now();
     auto result = route->handler(call, JsonFields(*body, ""));
     if (!result.ok()) return fail(result.error());
     return Success(*result, request_id);

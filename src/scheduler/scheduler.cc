@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "core/lifecycle.h"
 
 namespace cuplane::scheduler {
@@ -33,7 +35,7 @@ Result<int> Scheduler::RunBatch(UnixSeconds until) {
       if (virtual_clock_ && transition->due_at > virtual_clock_->Now()) {
         // Moving through time: the clock shows the moment being applied, and is persisted
         // with it so a crash mid-advance resumes from here.
-        virtual_clock_->Set(transition->due_at);
+        SetVirtualClock(transition->due_at);
         tx.SetMeta(kVirtualClockMetaKey, std::to_string(transition->due_at));
       }
       CUPLANE_TRY(core::ApplyTransition(tx, *transition, config_));
@@ -63,8 +65,39 @@ Result<UnixSeconds> Scheduler::AdvanceVirtualClock(UnixSeconds to) {
     return OkStatus();
   });
   if (!saved.ok()) return saved.error();
-  virtual_clock_->Set(to);
+  SetVirtualClock(to);
   return to;
+}
+
+void Scheduler::SetVirtualClock(UnixSeconds t) {
+  std::lock_guard lock(clock_mutex_);
+  virtual_clock_->Set(t);
+  ++clock_moves_;
+}
+
+Status Scheduler::SyncVirtualClock() {
+  if (!virtual_clock_) return OkStatus();
+  std::uint64_t moves_before;
+  {
+    std::lock_guard lock(clock_mutex_);
+    moves_before = clock_moves_;
+  }
+  auto stored = store_.Read<std::optional<UnixSeconds>>(
+      [](store::Transaction& tx) -> Result<std::optional<UnixSeconds>> {
+        auto text = tx.GetMeta(kVirtualClockMetaKey);
+        if (!text) return std::optional<UnixSeconds>();
+        UnixSeconds t = 0;
+        auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), t);
+        if (ec != std::errc() || end != text->data() + text->size()) {
+          return MakeError(ErrorCode::kInternalError, "the stored virtual time is not a number");
+        }
+        return std::optional<UnixSeconds>(t);
+      });
+  if (!stored.ok()) return stored.error();
+  std::lock_guard lock(clock_mutex_);
+  // A move made here while the store was read is newer than what was read.
+  if (*stored && clock_moves_ == moves_before) virtual_clock_->Set(**stored);
+  return OkStatus();
 }
 
 void Scheduler::Start() {
@@ -85,6 +118,10 @@ void Scheduler::Stop() {
 
 void Scheduler::Loop() {
   while (true) {
+    // Another server may have moved the shared virtual time.
+    if (auto synced = SyncVirtualClock(); !synced.ok()) {
+      spdlog::warn("scheduler: {}", synced.error().message);
+    }
     auto ran = RunDue(clock_.Now());
     if (!ran.ok()) spdlog::warn("scheduler: {}", ran.error().message);
     std::unique_lock lock(mutex_);

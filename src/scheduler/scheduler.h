@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +29,11 @@ class Scheduler {
   // then sets and persists the clock at `to`. Returns the new time.
   Result<UnixSeconds> AdvanceVirtualClock(UnixSeconds to);
 
+  // Virtual clock only (a no-op otherwise): sets this server's clock to the time stored in
+  // the database, so that an AdvanceClock on any server sharing it counts here from the next
+  // request on (SPEC §5.4). ServiceUnavailable when the store cannot be read.
+  Status SyncVirtualClock();
+
   // A background thread that runs due transitions as the clock reaches them.
   void Start();
   void Stop();
@@ -42,6 +48,9 @@ class Scheduler {
   Result<int> RunBatch(UnixSeconds until);
   static constexpr int kBatchSize = 512;
   void Loop();
+  // Moves this server's virtual clock, and makes any SyncVirtualClock that read the store
+  // before it discard its older reading.
+  void SetVirtualClock(UnixSeconds t);
 
   store::Store& store_;
   const Clock& clock_;
@@ -49,6 +58,8 @@ class Scheduler {
   core::LifecycleConfig config_;
 
   std::mutex advance_mutex_;  // one AdvanceVirtualClock at a time
+  std::mutex clock_mutex_;
+  std::uint64_t clock_moves_ = 0;  // GUARDED_BY(clock_mutex_): SetVirtualClock calls so far
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)
