@@ -9,6 +9,7 @@
 #include "api/router.h"
 #include "common/random_id.h"
 #include "scheduler/scheduler.h"
+#include "store/call_deadline.h"
 
 namespace cuplane::api {
 namespace {
@@ -19,12 +20,6 @@ const std::string* FindHeader(const ApiRequest& request, std::string_view name) 
   }
   return nullptr;
 }
-
-struct ParsedTarget {
-  std::string path;  // as sent (still percent-encoded)
-  std::string decoded_path;
-  std::vector<std::pair<std::string, std::string>> query;
-};
 
 Result<ParsedTarget> ParseTarget(const std::string& target) {
   auto url = boost::urls::parse_origin_form(target);
@@ -50,8 +45,16 @@ ApiResponse Success(const boost::json::value& result, const std::string& request
 }  // namespace
 
 ApiResponse ApiService::Handle(const ApiRequest& request) {
+  TriagedRequest triaged = Triage(request);
+  return triaged.response ? std::move(*triaged.response) : triaged.rest();
+}
+
+TriagedRequest ApiService::Triage(ApiRequest request) {
   const std::string request_id = NewUuid();
-  auto fail = [&](const Error& error) { return MakeErrorResponse(error, request_id); };
+  auto fail = [&](const Error& error) {
+    return TriagedRequest{MakeErrorResponse(error, request_id), nullptr};
+  };
+  const auto arrived = store::DeadlineClock::now();
   try {
     if (request.method != "POST") {
       return fail(MakeError(ErrorCode::kInvalidHTTPRequest, "every API call is a POST"));
@@ -74,20 +77,39 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
                                                            ? "the Action query parameter is missing"
                                                            : "unknown Action for this path"));
     }
-
-    CallContext call{context_, {},           std::move(target->query),
-                     {},       request.body, context_.clock.Now()};
-    auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
-    auto principal = Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
+    auto credentials = CheckCredentials(context_, authorization, context_.wall_clock.Now());
+    if (!credentials.ok()) return fail(credentials.error());
+    std::string authorization_text = *authorization;
+    auto rest = [this, request = std::move(request), target = std::move(*target), route,
+                 credentials = std::move(*credentials),
+                 authorization_text = std::move(authorization_text), request_id,
+                 arrived]() mutable {
+      store::CallDeadline deadline(arrived + context_.store_deadline);
+      return Continue(request, target, *route, credentials, authorization_text, request_id);
+    };
+    return TriagedRequest{std::nullopt, std::move(rest)};
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed: {}", request_id, e.what());
+    return fail(MakeError(ErrorCode::kInternalError, "internal error"));
+  }
+}
+
+ApiResponse ApiService::Continue(const ApiRequest& request, ParsedTarget& target,
+                                 const Route& route, const auth::BceAuthorization& credentials,
+                                 const std::string& authorization, const std::string& request_id) {
+  auto fail = [&](const Error& error) { return MakeErrorResponse(error, request_id); };
+  try {
+    CallContext call{context_, {}, std::move(target.query), authorization, request.body, 0};
+    auth::SignableRequest signable{request.method, target.path, call.query, request.headers};
+    auto principal = Authenticate(keys_, signable, credentials);
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
-    call.authorization = *authorization;
-    if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
+    if (auto allowed = Authorize(call.principal, route.access); !allowed.ok()) {
       return fail(allowed.error());
     }
     // After authentication, so a stranger cannot spend someone else's budget.
-    RateLimiter& limiter = route->access == Access::kRead ? read_limiter_ : write_limiter_;
+    RateLimiter& limiter = route.access == Access::kRead ? read_limiter_ : write_limiter_;
     if (!limiter.Allow(call.principal.access_key)) {
       return fail(MakeError(ErrorCode::kRequestLimitExceeded,
                             "too many requests for this access key; slow down and retry"));
@@ -100,7 +122,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
       return fail(synced.error());
     }
     call.now = context_.clock.Now();
-    auto result = route->handler(call, JsonFields(*body, ""));
+    auto result = route.handler(call, JsonFields(*body, ""));
     if (!result.ok()) return fail(result.error());
     return Success(*result, request_id);
   } catch (const std::exception& e) {

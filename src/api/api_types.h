@@ -2,6 +2,8 @@
 // protocol layer can be tested without sockets.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,13 @@ struct ApiResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+};
+
+// A request after the part of its handling that never waits for the store: answered, or with
+// the rest of its work, which may wait for the store and so runs on a worker.
+struct TriagedRequest {
+  std::optional<ApiResponse> response;
+  std::function<ApiResponse()> rest;
 };
 
 }  // namespace cuplane::api

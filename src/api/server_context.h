@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,9 @@ struct ServerContext {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 8 * 3600;  // how "YYYY-MM-DD HH:MM:SS" is read (--local-offset)
   auth::VerifyOptions verify;
+  // How long a request may take to get what it needs from the store, counted from its arrival
+  // (SPEC §7: a stuck store is answered with a 503 in this time).
+  std::chrono::milliseconds store_deadline{5000};
 };
 
 struct CallContext {

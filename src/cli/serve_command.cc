@@ -50,6 +50,8 @@ struct Settings {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 0;
   bool virtual_clock = false;
+  std::int64_t store_timeout_seconds = 5;
+  std::int64_t in_doubt_timeout_seconds = 300;
 };
 
 std::optional<Settings> Validate(const ServeOptions& o) {
@@ -82,6 +84,8 @@ std::optional<Settings> Validate(const ServeOptions& o) {
            DurationFlag{"--arrears-grace", o.arrears_grace, s.lifecycle.arrears_grace_seconds, 0},
            DurationFlag{"--list-retention", o.list_retention, s.lifecycle.list_retention_seconds,
                         0},
+           DurationFlag{"--store-timeout", o.store_timeout, s.store_timeout_seconds, 1},
+           DurationFlag{"--in-doubt-timeout", o.in_doubt_timeout, s.in_doubt_timeout_seconds, 1},
        }) {
     auto value = ParseDurationSeconds(d.text);
     if (!value || *value < d.min) {
@@ -190,7 +194,9 @@ int RunServe(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto opened = OpenStore(options.location);
+  const StoreTimeouts timeouts{std::chrono::seconds(settings->store_timeout_seconds),
+                               std::chrono::seconds(settings->in_doubt_timeout_seconds)};
+  auto opened = OpenStore(options.location, timeouts);
   if (!opened.ok()) {
     std::cerr << "cuplane serve: " << opened.error().message << "\n";
     return 1;
@@ -223,7 +229,8 @@ int RunServe(const ServeOptions& options) {
                              scheduler,
                              settings->lifecycle,
                              settings->local_offset_seconds,
-                             {}};
+                             {},
+                             timeouts.call};
   api::ThrottleConfig throttle{options.read_rate, options.read_burst, options.write_rate,
                                options.write_burst};
   auto service = std::make_shared<api::ApiService>(context, throttle);
@@ -237,6 +244,7 @@ int RunServe(const ServeOptions& options) {
                                                    : static_cast<int>(std::max(4u, 4 * cores));
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
+  http.queue_timeout = timeouts.call;
   // Overdue transitions (from before a restart) run before the first request is served, so no
   // read or settlement sees a state that should already have moved on.
   if (auto caught_up = scheduler.RunDue(clock.Now()); !caught_up.ok()) {
@@ -246,7 +254,7 @@ int RunServe(const ServeOptions& options) {
   } else if (*caught_up > 0) {
     spdlog::info("ran {} overdue transition(s)", *caught_up);
   }
-  net::HttpServer server(http, [service](const api::ApiRequest& r) { return service->Handle(r); });
+  net::HttpServer server(http, [service](api::ApiRequest r) { return service->Triage(std::move(r)); });
   try {
     server.Start();
   } catch (const std::exception& e) {

@@ -46,16 +46,21 @@ Status ValidateStoreUrl(const std::string& store_url) {
                    "--store must be sqlite:PATH or a postgresql:// URL");
 }
 
-Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location) {
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location,
+                                                StoreTimeouts timeouts) {
   CUPLANE_TRY(ValidateStoreUrl(location.store_url));
   if (location.store_url.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
   try {
+    std::unique_ptr<store::Store> store;
     if (IsPostgresUrl(location.store_url)) {
-      return std::unique_ptr<store::Store>(
-          std::make_unique<store::postgres::PostgresStore>(location.store_url));
+      store::postgres::PostgresStore::Options options;
+      options.in_doubt_timeout = timeouts.in_doubt;
+      store = std::make_unique<store::postgres::PostgresStore>(location.store_url, options);
+    } else {
+      store = std::make_unique<store::sqlite::SqliteStore>(SqlitePath(location));
     }
-    return std::unique_ptr<store::Store>(
-        std::make_unique<store::sqlite::SqliteStore>(SqlitePath(location)));
+    store->set_call_timeout(timeouts.call);
+    return store;
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kServiceUnavailable,
                      std::string("cannot open the store: ") + e.what());

@@ -2,6 +2,7 @@
 // that seals secret keys (--secret-key-file). Shared by `serve` and the offline commands.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,9 +21,17 @@ struct StoreLocation {
 // InvalidParameter (with the flag's name) when --store is not a supported URL.
 Status ValidateStoreUrl(const std::string& store_url);
 
+// How long store calls may take (SPEC §7): each call, by default, and the wait for the outcome
+// of a COMMIT whose reply was lost.
+struct StoreTimeouts {
+  std::chrono::milliseconds call{5000};
+  std::chrono::milliseconds in_doubt{std::chrono::minutes(5)};
+};
+
 // Opens the store (creating the data dir with mode 0700 for the default SQLite store) and
 // applies pending migrations.
-Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location,
+                                                StoreTimeouts timeouts = {});
 
 // Loads the sealing key, creating it (0600) on first use, and checks it against `store`
 // (core/sealing_key_check.h): an error saying what to do when it is not the store's key.

@@ -1,7 +1,9 @@
 // The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads.
-// I/O threads only parse and write; each request is handed to a separate worker pool because
-// handling it may block on the database. Bounded header and body sizes, read timeouts and a
-// connection cap keep hostile clients from exhausting the server.
+// I/O threads parse, triage and write: a request the handler can answer without the store is
+// answered there at once, so it never queues behind requests waiting for a stuck database;
+// the rest of each other request goes to a worker pool, and one a worker has not started
+// within `queue_timeout` is answered 503 without ever starting. Bounded header and body sizes,
+// read timeouts and a connection cap keep hostile clients from exhausting the server.
 #pragma once
 
 #include <atomic>
@@ -26,9 +28,11 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{75};    // a keep-alive connection may sit idle this long
   int max_connections = 1024;               // beyond this: 503 and close
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+  std::chrono::milliseconds queue_timeout{5000};  // longest wait for a worker to start
 };
 
-using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;
+// Runs on an I/O thread and must not block (api::ApiService::Triage).
+using RequestHandler = std::function<api::TriagedRequest(api::ApiRequest)>;
 
 class HttpServer {
  public:

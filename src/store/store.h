@@ -17,14 +17,19 @@
 #include <vector>
 
 #include "common/error.h"
+#include "store/call_deadline.h"
 #include "core/model.h"
 
 namespace cuplane::store {
 
+// ServiceUnavailable for a call whose deadline passed before it began (store_failure.cc).
+Error DeadlinePassedError();
+
 // A failure of the storage itself, classified so callers can answer sensibly.
 class StoreError : public std::runtime_error {
  public:
-  enum class Kind { kConstraint, kBusy, kUnavailable, kInternal };
+  // kFull: the disk (or the database's) is full; kTimeout: no answer before the deadline.
+  enum class Kind { kConstraint, kBusy, kUnavailable, kFull, kTimeout, kInternal };
   StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -173,6 +178,9 @@ class Store {
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
 
+  // How long a store call may take when its caller set no CallDeadline (default 5 s).
+  void set_call_timeout(std::chrono::milliseconds timeout) { call_timeout_ = timeout; }
+
   // Counts the transactions of this process that bumped the authentication generation (once
   // they are over), so a cache on this server can notice a change on the very next request.
   std::uint64_t local_auth_changes() const {
@@ -180,12 +188,19 @@ class Store {
   }
 
  protected:
+  std::chrono::milliseconds call_timeout() const { return call_timeout_; }
+
   // Runs `fn` inside a transaction; commit iff it returns true. StoreError -> Error.
   virtual Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) = 0;
 
  private:
   template <typename T>
   Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
+    // A caller that set no deadline (the scheduler, start-up) gets the store's default.
+    std::optional<CallDeadline> default_deadline;
+    if (!CallDeadline::Current()) default_deadline.emplace(DeadlineClock::now() + call_timeout_);
+    // A request that waited out its deadline before reaching the store is answered at once.
+    if (CallDeadline::Expired()) return DeadlinePassedError();
     std::optional<Result<T>> outcome;
     bool changed_auth = false;
     Status status = RunTransaction(
@@ -203,6 +218,7 @@ class Store {
   }
 
   std::atomic<std::uint64_t> local_auth_changes_{0};
+  std::chrono::milliseconds call_timeout_{5000};
 };
 
 }  // namespace cuplane::store

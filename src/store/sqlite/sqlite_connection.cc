@@ -1,6 +1,23 @@
 #include "store/sqlite/sqlite_connection.h"
 
+#include <chrono>
+#include <thread>
+
+#include "store/call_deadline.h"
+
 namespace cuplane::store::sqlite {
+namespace {
+
+// SQLITE_BUSY (another process holds the write lock) is waited out, but never past the
+// caller's deadline; without one, for up to 10 s as a busy timeout would.
+int WaitWhileLocked(void*, int attempts) {
+  auto deadline = CallDeadline::Current();
+  if (deadline ? DeadlineClock::now() >= *deadline : attempts >= 2000) return 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return 1;
+}
+
+}  // namespace
 
 void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
   using Kind = StoreError::Kind;
@@ -14,6 +31,8 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
       kind = Kind::kBusy;
       break;
     case SQLITE_FULL:
+      kind = Kind::kFull;
+      break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
@@ -82,7 +101,7 @@ SqliteConnection::SqliteConnection(const std::string& path) {
     db_ = nullptr;
     throw StoreError(StoreError::Kind::kUnavailable, "open " + path + ": " + message);
   }
-  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_busy_handler(db_, WaitWhileLocked, nullptr);
   // WAL: readers never wait behind the writer. synchronous=FULL: a commit is on disk before
   // the caller learns of it, so an acknowledged purchase survives a crash or power loss.
   Exec("PRAGMA journal_mode=WAL");

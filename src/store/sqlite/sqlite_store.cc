@@ -5,6 +5,7 @@
 #include "store/sql/apply_migrations.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_transaction.h"
+#include "store/store_failure.h"
 
 namespace cuplane::store::sqlite {
 
@@ -63,12 +64,7 @@ Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, 
     }
     if (connection) Release(std::move(connection));
     spdlog::error("store: transaction rolled back: {}", e.what());
-    const auto* store_error = dynamic_cast<const StoreError*>(&e);
-    bool transient = store_error && (store_error->kind() == StoreError::Kind::kBusy ||
-                                     store_error->kind() == StoreError::Kind::kUnavailable);
-    return MakeError(
-        transient ? ErrorCode::kServiceUnavailable : ErrorCode::kInternalError,
-        transient ? "the store is busy or unavailable; retry later" : "internal store error");
+    return StoreFailureError(e);
   }
 }
 
