@@ -1,12 +1,16 @@
 SHELL := /bin/bash
 # make run   installs dependencies, builds, starts the server with a demo account
+#            (CLOCK=virtual for a virtual clock, DATA_DIR=... LISTEN=... to move it)
 # make test  installs dependencies, builds, runs every test
 BUILD ?= build
 JOBS ?= $(shell nproc)
-DATA_DIR ?= ./cuplane-data
 LISTEN ?= 127.0.0.1:8866
+# make run CLOCK=virtual: time stands still until an operator advances it (console or API).
+# It keeps its own data dir: a store whose clock ran a month ahead does not mix with real time.
+CLOCK ?= system
+DATA_DIR ?= ./cuplane-data$(if $(filter virtual,$(CLOCK)),-virtual)
 
-.PHONY: all deps build run test test-asan fuzz clean
+.PHONY: all deps build run test test-asan fuzz bench stress clean
 
 all: build
 
@@ -20,7 +24,7 @@ build: deps $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 run: build
-	$(BUILD)/cuplane serve --data-dir $(DATA_DIR) --listen $(LISTEN)
+	$(BUILD)/cuplane serve --data-dir $(DATA_DIR) --listen $(LISTEN) --clock $(CLOCK)
 
 test: build
 	@cd $(BUILD) && set -o pipefail; \
@@ -33,6 +37,24 @@ test: build
 	  total=$$(echo "$$summary" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/'); \
 	  skipped=$$(grep -c -E '^\s*[0-9]+ - .* \(Skipped\)$$' ctest.log); \
 	  echo "$$((total - failed - skipped)) passed, $$failed failed, $$skipped skipped"; exit $$status
+
+# Every benchmark of bench/run, against baselines measured in the same run (nginx, a bare SQLite
+# commit loop, pgbench on the same durable private PostgreSQL). Not part of make test.
+bench: build
+	@CUPLANE_PG_DURABLE=1 scripts/with-postgres bench/run
+
+# The crash-consistency tests (kill -9 in a purchase storm, races for the last units) five times
+# in a row on each store. Not part of make test.
+STRESS_TESTS ?= ReliabilityTest.*
+stress: build
+	@scripts/with-postgres bash -c 'set -eo pipefail; \
+	  echo "stress: $(STRESS_TESTS) x5 on sqlite"; \
+	  $(BUILD)/cuplane_integration_tests --gtest_filter="$(STRESS_TESTS)" --gtest_repeat=5 \
+	    --gtest_brief=1 2>&1 | grep -E "^\[  (PASSED|FAILED)|Failure" ; \
+	  echo "stress: $(STRESS_TESTS) x5 on postgresql"; \
+	  CUPLANE_INTEGRATION_BACKEND=postgres CI=true $(BUILD)/cuplane_integration_tests \
+	    --gtest_filter="$(STRESS_TESTS)" --gtest_repeat=5 --gtest_brief=1 2>&1 \
+	    | grep -E "^\[  (PASSED|FAILED)|Failure"'
 
 # The unit, integration and interop tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps

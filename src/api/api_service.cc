@@ -33,11 +33,14 @@ Result<ParsedTarget> ParseTarget(const std::string& target) {
   return parsed;
 }
 
-ApiResponse Success(const boost::json::value& result, const std::string& request_id) {
+ApiResponse Success(boost::json::value result, const std::string& request_id) {
   ApiResponse response;
   response.status = 200;
-  response.body =
-      boost::json::serialize(boost::json::object{{"requestId", request_id}, {"result", result}});
+  boost::json::object body;
+  body.reserve(2);
+  body.emplace("requestId", request_id);
+  body.emplace("result", std::move(result));  // moved, not copied: it can be a long list
+  response.body = boost::json::serialize(body);
   response.headers = {{"Content-Type", "application/json"}, {"x-bce-request-id", request_id}};
   return response;
 }
@@ -124,7 +127,7 @@ ApiResponse ApiService::Continue(const ApiRequest& request, ParsedTarget& target
     call.now = context_.clock.Now();
     auto result = route.handler(call, JsonFields(*body, ""));
     if (!result.ok()) return fail(result.error());
-    return Success(*result, request_id);
+    return Success(std::move(*result), request_id);
   } catch (const std::exception& e) {
     spdlog::error("request {} failed: {}", request_id, e.what());
     return fail(MakeError(ErrorCode::kInternalError, "internal error"));

@@ -13,6 +13,8 @@
 #include "core/bootstrap.h"
 #include "net/http_server.h"
 #include "scheduler/scheduler.h"
+#include "web/console_routes.h"
+#include "web/web_router.h"
 
 namespace cuplane::cli {
 namespace {
@@ -137,9 +139,11 @@ bool ApplyStartupData(store::Store& store, const SecretBox& box, const ServeOpti
   return true;
 }
 
+std::string ConsoleUrl(const std::string& base_url) { return base_url + "/console/"; }
+
 // When this data directory holds the demo, print how to reach it (every start, so `make run`
-// always shows the lines).
-void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string& base_url) {
+// always shows the lines). False when there is no demo to show.
+bool PrintDemoLines(store::Store& store, const SecretBox& box, const std::string& base_url) {
   struct Keys {
     std::optional<core::AccessKey> tenant, operator_key;
   };
@@ -149,9 +153,9 @@ void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
     if (auto ak = tx.GetMeta(kDemoOperatorKeyMeta)) k.operator_key = tx.GetAccessKey(*ak);
     return k;
   });
-  if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return;
+  if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return false;
   auto tenant_secret = box.Open(keys->tenant->secret_key);
-  if (!tenant_secret.ok()) return;
+  if (!tenant_secret.ok()) return false;
   std::cout << "\nDemo account acct-demo (service svco-demo, bj/gpu-1). Point a Qianfan SDK at "
                "this server:\n"
             << "  export QIANFAN_ACCESS_KEY=" << keys->tenant->access_key << "\n"
@@ -164,7 +168,9 @@ void PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
               << "  export CUPLANE_ACCESS_KEY=" << keys->operator_key->access_key << "\n"
               << "  export CUPLANE_SECRET_KEY=" << *operator_secret << "\n";
   }
-  std::cout << "\n";
+  std::cout << "Web console (sign in with either key pair above):\n"
+            << "  " << ConsoleUrl(base_url) << "\n\n";
+  return true;
 }
 
 std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock& system) {
@@ -254,7 +260,16 @@ int RunServe(const ServeOptions& options) {
   } else if (*caught_up > 0) {
     spdlog::info("ran {} overdue transition(s)", *caught_up);
   }
-  net::HttpServer server(http, [service](api::ApiRequest r) { return service->Triage(std::move(r)); });
+  // The console (and any other non-API page) first; every other path is an API call. Pages
+  // run on a worker, as a page may read the store; the API triages on the I/O thread.
+  auto web_routes = std::make_shared<web::WebRouter>();
+  web::AddConsoleRoutes(*web_routes);
+  net::HttpServer server(http, [service, web_routes](api::ApiRequest r) -> api::TriagedRequest {
+    if (web_routes->Owns(r)) {
+      return {std::nullopt, [web_routes, r = std::move(r)] { return *web_routes->Handle(r); }};
+    }
+    return service->Triage(std::move(r));
+  });
   try {
     server.Start();
   } catch (const std::exception& e) {
@@ -267,7 +282,9 @@ int RunServe(const ServeOptions& options) {
                          ? "[" + settings->listen.host + "]"
                          : settings->listen.host;
   std::string base_url = "http://" + host + ":" + std::to_string(server.port());
-  PrintDemoLines(*store, *secrets, base_url);
+  if (!PrintDemoLines(*store, *secrets, base_url)) {
+    std::cout << "Web console: " << ConsoleUrl(base_url) << "\n";
+  }
   std::cout << "cuplane listening on " << base_url << " (store " << store->Describe() << ", clock "
             << options.clock << ")" << std::endl;
 

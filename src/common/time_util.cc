@@ -73,7 +73,25 @@ std::optional<int> ReadOffset(std::string_view s, size_t& pos) {
 }  // namespace
 
 std::string FormatUtc(UnixSeconds t) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ", sys_seconds{seconds{t}});
+  // date::format goes through an ostringstream and the locale, which made formatting a few
+  // timestamps a visible share of a DescribeComputeUnit; the calendar math stays date's.
+  sys_seconds time{seconds{t}};
+  auto day = date::floor<date::days>(time);
+  date::year_month_day ymd{day};
+  date::hh_mm_ss<seconds> hms{time - day};
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return date::format("%Y-%m-%dT%H:%M:%SZ", time);
+  char out[] = "0000-00-00T00:00:00Z";
+  auto put = [&](int at, unsigned value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  put(11, static_cast<unsigned>(hms.hours().count()), 2);
+  put(14, static_cast<unsigned>(hms.minutes().count()), 2);
+  put(17, static_cast<unsigned>(hms.seconds().count()), 2);
+  return std::string(out, sizeof(out) - 1);
 }
 
 std::optional<UnixSeconds> ParseRfc3339(std::string_view text) {

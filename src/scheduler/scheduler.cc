@@ -48,6 +48,10 @@ Result<int> Scheduler::RunBatch(UnixSeconds until) {
 Result<int> Scheduler::RunDue(UnixSeconds until) {
   int count = 0;
   while (true) {
+    // Each batch gets the store's full call timeout, also within a request (AdvanceClock over
+    // a year runs many): the deadline bounds each wait for the store, not how much work
+    // there is.
+    store::CallDeadline batch_deadline(store::DeadlineClock::now() + store_.call_timeout());
     CUPLANE_ASSIGN_OR_RETURN(int ran, RunBatch(until));
     if (ran == 0) return count;
     count += ran;
@@ -60,6 +64,7 @@ Result<UnixSeconds> Scheduler::AdvanceVirtualClock(UnixSeconds to) {
   }
   std::lock_guard lock(advance_mutex_);
   CUPLANE_TRY(RunDue(to));
+  store::CallDeadline save_deadline(store::DeadlineClock::now() + store_.call_timeout());
   auto saved = store_.Write<Ok>([&](store::Transaction& tx) -> Status {
     tx.SetMeta(kVirtualClockMetaKey, std::to_string(to));
     return OkStatus();

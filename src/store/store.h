@@ -180,6 +180,7 @@ class Store {
 
   // How long a store call may take when its caller set no CallDeadline (default 5 s).
   void set_call_timeout(std::chrono::milliseconds timeout) { call_timeout_ = timeout; }
+  std::chrono::milliseconds call_timeout() const { return call_timeout_; }
 
   // Counts the transactions of this process that bumped the authentication generation (once
   // they are over), so a cache on this server can notice a change on the very next request.
@@ -188,8 +189,6 @@ class Store {
   }
 
  protected:
-  std::chrono::milliseconds call_timeout() const { return call_timeout_; }
-
   // Runs `fn` inside a transaction; commit iff it returns true. StoreError -> Error.
   virtual Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) = 0;
 

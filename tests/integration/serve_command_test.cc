@@ -31,6 +31,17 @@ TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
   auto r = CallOk(client, "/v2/serviceresources", "PurchaseComputeUnit",
                   PostpaidPurchase("svco-demo", 1));
   EXPECT_EQ(r.status, 200) << r.body;
+
+  // The console's address is printed beside them, and it serves the page.
+  EXPECT_NE(out.find("/console/"), std::string::npos) << out;
+  client::RawRequest page;
+  page.method = "GET";
+  page.target = "/console/";
+  auto html = client.Send(page);
+  ASSERT_TRUE(html.ok());
+  EXPECT_EQ(html->status, 200);
+  EXPECT_NE(html->body.find("js/app.js"), std::string::npos);
+  EXPECT_NE(html->Header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
   EXPECT_EQ(server.Stop(), 0);
 
   // A restart keeps the same demo and prints the same key again.

@@ -486,10 +486,14 @@ std::optional<Instance> SqlTransaction::GetInstance(const std::string& instance_
 }
 
 std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter) {
+  // The candidates come from two index lookups (bought for the service, deployed to it), so
+  // the cost follows the service's units; "service_id = ? OR instance_id IN (...)" made both
+  // SQLite and PostgreSQL walk every unit of the account.
   auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
-                          " FROM instances WHERE account_id = ? "
-                          "AND (service_id = ? OR instance_id IN "
-                          "     (SELECT instance_id FROM deployments WHERE service_id = ?)) "
+                          " FROM instances WHERE instance_id IN "
+                          "(SELECT instance_id FROM instances WHERE account_id = ? AND service_id = ? "
+                          " UNION SELECT d.instance_id FROM deployments d JOIN instances o "
+                          " ON o.instance_id = d.instance_id WHERE d.service_id = ? AND o.account_id = ?) "
                           "AND (? = '' OR payment_timing = ?) "
                           "AND (released_at IS NULL OR released_at >= ?) "
                           "ORDER BY seq DESC");
@@ -498,9 +502,10 @@ std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter
   stmt.Bind(1, filter.account_id)
       .Bind(2, filter.service_id)
       .Bind(3, filter.service_id)
-      .Bind(4, payment)
+      .Bind(4, filter.account_id)
       .Bind(5, payment)
-      .Bind(6, filter.hide_released_before);
+      .Bind(6, payment)
+      .Bind(7, filter.hide_released_before);
   std::vector<Instance> instances;
   while (stmt.Step()) instances.push_back(ReadInstance(stmt));
   return instances;

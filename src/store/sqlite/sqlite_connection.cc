@@ -125,6 +125,11 @@ void SqliteConnection::Exec(std::string_view sql) {
   }
 }
 
+void SqliteConnection::ExecCached(std::string_view statement) {
+  sql::Statement stmt(PrepareCached(statement));  // reset when it goes, even on a throw
+  stmt.Run();
+}
+
 sql::PreparedStatement& SqliteConnection::PrepareCached(std::string_view sql) {
   std::string key(sql);
   auto it = cache_.find(key);

@@ -9,7 +9,7 @@
 
 namespace cuplane::store::sqlite {
 
-SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) { Migrate(); }
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)), writes_(path_) { Migrate(); }
 
 SqliteStore::~SqliteStore() = default;
 
@@ -31,7 +31,6 @@ void SqliteStore::Release(std::unique_ptr<SqliteConnection> connection) {
 }
 
 void SqliteStore::Migrate() {
-  std::lock_guard write_lock(write_mutex_);
   auto connection = Acquire();
   // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out.
   sql::ApplyMigrations(*connection,
@@ -40,30 +39,29 @@ void SqliteStore::Migrate() {
 }
 
 Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) {
-  std::unique_lock<std::mutex> write_lock(write_mutex_, std::defer_lock);
-  if (write) write_lock.lock();
+  if (write) return writes_.Run(fn);
   std::unique_ptr<SqliteConnection> connection;
   bool open = false;
   try {
     connection = Acquire();
-    connection->Exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+    connection->ExecCached("BEGIN");
     open = true;
     SqliteTransaction tx(*connection);
     bool commit = fn(tx);
-    connection->Exec(commit ? "COMMIT" : "ROLLBACK");
+    connection->ExecCached(commit ? "COMMIT" : "ROLLBACK");
     open = false;
     Release(std::move(connection));
     return OkStatus();
   } catch (const std::exception& e) {
     if (open) {
       try {
-        connection->Exec("ROLLBACK");
+        connection->ExecCached("ROLLBACK");
       } catch (const StoreError&) {
         connection.reset();  // a connection that cannot roll back is not reused
       }
     }
     if (connection) Release(std::move(connection));
-    spdlog::error("store: transaction rolled back: {}", e.what());
+    spdlog::error("store: read transaction failed: {}", e.what());
     return StoreFailureError(e);
   }
 }

@@ -1,7 +1,8 @@
-// The embedded store: one SQLite file in WAL mode. Writers are serialised in-process by a
-// mutex (SQLite allows one writer; waiting on a mutex is cheaper than spinning on SQLITE_BUSY)
-// and across processes by BEGIN IMMEDIATE with a busy timeout. Readers use their own
-// connections and read a snapshot without waiting for the writer.
+// The embedded store: one SQLite file in WAL mode. Writers take turns on one connection and
+// share commits (group_commit.h: SQLite allows one writer, and waiting for a turn in-process is
+// cheaper than spinning on SQLITE_BUSY); across processes BEGIN IMMEDIATE with a busy timeout
+// serialises them. Readers use their own connections and read a snapshot without waiting for
+// the writer.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/group_commit.h"
 #include "store/store.h"
 
 namespace cuplane::store::sqlite {
@@ -33,7 +35,7 @@ class SqliteStore final : public Store {
   void Migrate();
 
   std::string path_;
-  std::mutex write_mutex_;  // one writer at a time in this process
+  GroupCommit writes_;  // every write transaction
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_;  // GUARDED_BY(pool_mutex_)
 };

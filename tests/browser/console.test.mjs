@@ -1,0 +1,256 @@
+// The web console in Chromium against the real binary, as a person uses it: the operator and
+// the demo tenant on a virtual-clock server, then the operator on a system-clock server.
+// Every page is watched: no request may leave for another host, no script or CSP error may
+// occur, and the secret key must be in no cookie, storage, URL, request or field afterwards.
+// Screenshots at desktop and phone width land in the build directory (SCREENSHOT_DIR).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoBootstrap, operator, startServer } from '../interop/server.mjs';
+import {
+  DESKTOP, INSECURE_HOST, PHONE, foreignRequests, haveChromium, launch, screenshot, secretLeaks,
+  signIn, signOut, text, waitForText, watchedPage,
+} from './browser.mjs';
+import { checkVectors, loadVectors } from './signer-vectors.mjs';
+
+// Distinctive secrets, so that finding one anywhere cannot be a coincidence.
+const OPERATOR = { ak: 'op-console', sk: 'op-secret-7c1e9b04d2' };
+const TENANT = { ak: 'demo-console', sk: 'tenant-secret-3fa85e61c9' };
+
+function bootstrap() {
+  const b = demoBootstrap();
+  // The interop helpers' operator key stays, for the test's own calls (operator()).
+  b.operators.push({ accessKey: OPERATOR.ak, secretKey: OPERATOR.sk });
+  b.accounts[0].users[0].accessKeys = [{ accessKey: TENANT.ak, secretKey: TENANT.sk }];
+  return b;
+}
+
+const skip = haveChromium() ? false : 'Debian chromium is not installed (scripts/install-deps installs it)';
+
+// Each check that every page must pass, run at the end of each test on what it saw.
+async function assertClean(watched, server, secret) {
+  assert.deepEqual(foreignRequests(watched.requests, server.baseUrl), [], 'requests to other hosts');
+  assert.deepEqual(watched.problems, [], 'script, CSP or console errors');
+  assert.deepEqual(await secretLeaks(watched.page, watched.requests, secret), [], 'the secret key was kept');
+}
+
+async function openConsole(watched, server) {
+  const response = await watched.page.goto(`${server.baseUrl}/console/`);
+  assert.ok([200, 304].includes(response.status()), `GET /console/ -> ${response.status()}`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+}
+
+// A watched page with the console open.
+async function consolePage(env, viewport = DESKTOP) {
+  const watched = await watchedPage(env.browser, viewport);
+  await openConsole(watched, env.server);
+  return watched;
+}
+
+// The end of every test: the page passed every check, and is closed.
+async function finish(watched, env, secret) {
+  await assertClean(watched, env.server, secret);
+  await watched.page.close();
+}
+
+// The tenant's Buy form, for a service, Postpaid.
+async function buyForService(page, serviceId, replicas) {
+  await page.waitForSelector('#buy input[name=serviceId]');
+  await page.$eval('#buy input[name=serviceId]', (el, v) => { el.value = v; }, serviceId);
+  await page.$eval('#buy input[name=replicasCount]', (el, v) => { el.value = v; }, String(replicas));
+  await page.click('#buy button[type=submit]');
+}
+
+// Inside a describe(): a server started with `options` and a browser, for its tests.
+function serverAndBrowser(options) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer({ bootstrap: bootstrap(), ...options });
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+describe('console, virtual clock', { skip }, () => {
+  const env = serverAndBrowser({ clock: 'virtual', provisionDelay: '1s' });
+
+  test('the signer in Chromium gives every server vector, and the server accepts its calls', async () => {
+    const watched = await consolePage(env);
+    const { checked, failures } = await watched.page.evaluate(checkVectors, '/console/js/bce_signer.js', loadVectors());
+    assert.deepEqual(failures, []);
+    assert.ok(checked >= 40, `only ${checked} checks ran`);
+    // Signed in at all means the server verified the page's signatures.
+    await signIn(watched.page, OPERATOR.ak, OPERATOR.sk);
+    await finish(watched, env, OPERATOR.sk);
+  });
+
+  test('a wrong key pair is refused with the API\'s code, and forgotten', async () => {
+    const watched = await consolePage(env);
+    const { page } = watched;
+    const wrong = 'wrong-secret-5d0c2a';
+    await page.type('#sign-in-form input[name=accessKey]', OPERATOR.ak);
+    await page.type('#sign-in-form input[name=secretKey]', wrong);
+    await page.click('#sign-in-form button[type=submit]');
+    await waitForText(page, '#sign-in-message', 'SignatureDoesNotMatch');
+    await page.$eval('#sign-in-form input[name=accessKey]', (el) => { el.value = 'no-such-key'; });
+    await page.type('#sign-in-form input[name=secretKey]', wrong);
+    await page.click('#sign-in-form button[type=submit]');
+    await waitForText(page, '#sign-in-message', 'InvalidAccessKeyId');
+    assert.equal(await page.$eval('#view', (el) => el.hidden), true);
+    await finish(watched, env, wrong);
+  });
+
+  test('operator: sees the demo account and pool, advances the clock', async () => {
+    const watched = await consolePage(env, DESKTOP);
+    const { page } = watched;
+    await screenshot(page, 'sign-in-desktop');
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await waitForText(page, '#clock-mode', 'Virtual clock');
+    assert.equal(await text(page, '.role'), 'Operator');
+
+    // The account list; a server without DescribeAccounts opens an account by its id.
+    await page.waitForSelector('#open-account input');
+    await page.type('#open-account input', 'acct-demo');
+    await page.click('#open-account button');
+    await waitForText(page, '#account-balance', '¥1,000,000.00');
+    await waitForText(page, '#account-detail', 'svco-demo');
+    await waitForText(page, '#account-detail', 'opening balance');
+    await screenshot(page, 'operator-accounts-desktop');
+
+    // A new account from the console; its hostile name is shown as text, never as markup.
+    const hostile = '<img src=x id=pwned onerror=alert(1)>';
+    await page.click('#accounts details.drawer summary');
+    await page.type('#accounts input[name=name]', hostile);
+    await page.type('#accounts input[name=balance]', '12.5');
+    await page.click('#accounts details.drawer button[type=submit]');
+    await waitForText(page, '#account-balance', '¥12.50');
+    assert.equal(await text(page, '#account-detail h2'), hostile);
+    assert.equal(await page.$('#pwned'), null);
+
+    await page.click('#tab-capacity');
+    await waitForText(page, '[data-pool="bj/gpu-1"] .pool-count', '0 / 64 units');
+    await waitForText(page, '#prices', '¥3,000.00');
+    await screenshot(page, 'operator-pools-desktop');
+
+    // Each advance moves the shown time by exactly that much, and the server agrees.
+    const shown = () => page.$eval('#clock-now', (el) => el.dateTime);
+    const t0 = new Date(await shown());
+    await page.click('[data-advance=hour]');
+    await page.waitForFunction((t) => document.querySelector('#clock-now').dateTime === t, {},
+      new Date(t0.getTime() + 3600e3).toISOString());
+    await page.click('[data-advance=day]');
+    const t2 = new Date(t0.getTime() + 3600e3 + 86400e3);
+    await page.waitForFunction((t) => document.querySelector('#clock-now').dateTime === t, {}, t2.toISOString());
+    await page.click('[data-advance=month]');
+    await page.waitForFunction((t) => document.querySelector('#clock-now').dateTime > t, {}, t2.toISOString());
+    const t3 = new Date(await shown());
+    assert.equal(t3.getUTCDate(), Math.min(t2.getUTCDate(), new Date(Date.UTC(t3.getUTCFullYear(), t3.getUTCMonth() + 1, 0)).getUTCDate()));
+    assert.equal((t3.getUTCMonth() - t2.getUTCMonth() + 12) % 12, 1);
+    assert.match(await text(page, '#clock-now'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+
+    // An open account is not re-read after a clock move (that would settle it): it says so.
+    await page.click('#tab-accounts');
+    await waitForText(page, '#account-detail', 'press Refresh');
+    await assertClean(watched, env.server, OPERATOR.sk);
+
+    await signOut(page);
+    assert.equal(await page.$eval('#view', (el) => el.children.length), 0);
+    await finish(watched, env, OPERATOR.sk);
+  });
+
+  test('operator at phone width', async () => {
+    const watched = await consolePage(env, PHONE);
+    const { page } = watched;
+    await screenshot(page, 'sign-in-phone');
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await waitForText(page, '#clock-mode', 'Virtual clock');
+    await page.type('#open-account input', 'acct-demo');
+    await page.click('#open-account button');
+    await waitForText(page, '#account-balance', '¥');
+    await screenshot(page, 'operator-accounts-phone');
+    await page.click('#tab-capacity');
+    await waitForText(page, '[data-pool="bj/gpu-1"] .pool-count', '/ 64 units');
+    await screenshot(page, 'operator-pools-phone');
+    // Nothing is wider than the phone's screen.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+    await finish(watched, env, OPERATOR.sk);
+  });
+
+  test('outside a secure context the page says so and offers no sign-in', async () => {
+    const watched = await watchedPage(env.browser);
+    const { page } = watched;
+    await page.goto(`http://${INSECURE_HOST}:${env.server.port}/console/`);
+    await waitForText(page, '#insecure', 'cannot sign requests here');
+    await waitForText(page, '#insecure', `http://127.0.0.1:${env.server.port}/console/`);
+    assert.equal(await page.$eval('#sign-in-form input[name=secretKey]', (el) => el.disabled), true);
+    assert.equal(await page.$eval('#sign-in-form button', (el) => el.disabled), true);
+    await screenshot(page, 'insecure-context-desktop');
+    assert.deepEqual(foreignRequests(watched.requests, `http://${INSECURE_HOST}:${env.server.port}`), []);
+    await page.close();
+  });
+
+  test('tenant: buys a unit and sees it Creating, then Running; errors show code and message', async () => {
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, TENANT.ak, TENANT.sk);
+    assert.equal(await text(page, '.role'), 'Tenant');
+    assert.equal(await page.$('#clock-now'), null, 'a tenant has no clock controls');
+
+    await buyForService(page, 'svco-demo', 1);
+    await waitForText(page, '#buy .message', /Bought unit-[a-z0-9]{12}/);
+    const unit = (await text(page, '#buy .message')).match(/unit-[a-z0-9]{12}/)[0];
+    // On the virtual clock the unit stays Creating until time moves; the page, which re-reads
+    // its list while a unit changes state, then shows it Running by itself.
+    await waitForText(page, `[data-unit-status="${unit}"]`, 'Creating');
+    await waitForText(page, '#unit-detail', 'Creating');
+    await screenshot(page, 'tenant-creating-desktop');
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, `[data-unit-status="${unit}"]`, 'Running');
+    await waitForText(page, '#unit-detail', 'Running');
+    await screenshot(page, 'tenant-running-desktop');
+
+    // 40 replicas of 2 units do not fit a pool of 64: the API's code and message are shown.
+    await buyForService(page, 'svco-demo', 40);
+    await waitForText(page, '#buy .message.error', 'InsufficientInventory');
+    await finish(watched, env, TENANT.sk);
+  });
+
+  test('tenant at phone width', async () => {
+    const watched = await consolePage(env, PHONE);
+    const { page } = watched;
+    await signIn(page, TENANT.ak, TENANT.sk);
+    await buyForService(page, 'svco-demo', 1);
+    await waitForText(page, '#unit-detail', 'Creating');
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, '#unit-detail', 'Running');
+    await screenshot(page, 'tenant-phone');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+    await finish(watched, env, TENANT.sk);
+  });
+});
+
+describe('console, system clock', { skip }, () => {
+  const env = serverAndBrowser({});
+
+  test('operator: the clock controls are shown disabled', async () => {
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await waitForText(page, '#clock-mode', 'System clock');
+    for (const which of ['hour', 'day', 'month']) {
+      assert.equal(await page.$eval(`[data-advance=${which}]`, (el) => el.disabled), true, which);
+    }
+    // The system clock runs: the shown time moves by itself.
+    const first = await page.$eval('#clock-now', (el) => el.dateTime);
+    await page.waitForFunction((t) => document.querySelector('#clock-now').dateTime !== t, { timeout: 5000 }, first);
+    await signOut(page);
+    await finish(watched, env, OPERATOR.sk);
+  });
+
+});
