@@ -60,6 +60,11 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
       ->capture_default_str();
   cmd->add_option("--write-burst", serve.write_burst, "write burst per access key")
       ->capture_default_str();
+  cmd->add_option("--log-format", serve.log_format, "text or json (one line per request)")
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", serve.tls_cert_file,
+                  "PEM certificate (chain) for HTTPS; with --tls-key");
+  cmd->add_option("--tls-key", serve.tls_key_file, "PEM private key of --tls-cert");
   return cmd;
 }
 

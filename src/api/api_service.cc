@@ -7,6 +7,7 @@
 #include "api/error_response.h"
 #include "api/request_authenticator.h"
 #include "api/router.h"
+#include "auth/authorization_header.h"
 #include "common/random_id.h"
 #include "scheduler/scheduler.h"
 #include "store/call_deadline.h"
@@ -42,7 +43,16 @@ ApiResponse Success(boost::json::value result, const std::string& request_id) {
   body.emplace("result", std::move(result));  // moved, not copied: it can be a long list
   response.body = boost::json::serialize(body);
   response.headers = {{"Content-Type", "application/json"}, {"x-bce-request-id", request_id}};
+  response.outcome.request_id = request_id;
   return response;
+}
+
+// The access key id an Authorization header claims, for the request log: only a header that
+// parses yields one (the parser bounds and checks it), and never the signature.
+std::string ClaimedAccessKey(const std::string* authorization) {
+  if (!authorization) return "";
+  auto parsed = auth::ParseAuthorization(*authorization);
+  return parsed.ok() ? parsed->access_key : "";
 }
 
 }  // namespace
@@ -52,12 +62,26 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
   return triaged.response ? std::move(*triaged.response) : triaged.rest();
 }
 
+// The answer to a refused request, with what is known of it for metrics and the log.
+ApiResponse ApiService::Refusal(const Error& error, const std::string& request_id,
+                                int route_index, std::string access_key) {
+  ApiResponse response = MakeErrorResponse(error, request_id);
+  response.outcome.route = route_index;
+  response.outcome.access_key = std::move(access_key);
+  return response;
+}
+
 TriagedRequest ApiService::Triage(ApiRequest request) {
   const std::string request_id = NewUuid();
-  auto fail = [&](const Error& error) {
-    return TriagedRequest{MakeErrorResponse(error, request_id), nullptr};
-  };
   const auto arrived = store::DeadlineClock::now();
+  int route_index = -1;
+  auto fail = [&](const Error& error) {
+    // Refused before authentication (a bad path or Action): the key it claims still tells
+    // whose client is misconfigured.
+    return TriagedRequest{Refusal(error, request_id, route_index,
+                                  ClaimedAccessKey(FindHeader(request, "Authorization"))),
+                          nullptr};
+  };
   try {
     if (request.method != "POST") {
       return fail(MakeError(ErrorCode::kInvalidHTTPRequest, "every API call is a POST"));
@@ -80,6 +104,7 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
                                                            ? "the Action query parameter is missing"
                                                            : "unknown Action for this path"));
     }
+    route_index = static_cast<int>(route - Routes().data());
     const std::string* authorization = FindHeader(request, "Authorization");
     auto credentials = CheckCredentials(context_, authorization, context_.wall_clock.Now());
     if (!credentials.ok()) return fail(credentials.error());
@@ -101,13 +126,18 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
 ApiResponse ApiService::Continue(const ApiRequest& request, ParsedTarget& target,
                                  const Route& route, const auth::BceAuthorization& credentials,
                                  const std::string& authorization, const std::string& request_id) {
-  auto fail = [&](const Error& error) { return MakeErrorResponse(error, request_id); };
+  const int route_index = static_cast<int>(&route - Routes().data());
+  std::string access_key = credentials.access_key;  // as claimed, until verified
+  auto fail = [&](const Error& error) {
+    return Refusal(error, request_id, route_index, std::move(access_key));
+  };
   try {
     CallContext call{context_, {}, std::move(target.query), authorization, request.body, 0};
     auth::SignableRequest signable{request.method, target.path, call.query, request.headers};
     auto principal = Authenticate(keys_, signable, credentials);
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
+    access_key = call.principal.access_key;
     if (auto allowed = Authorize(call.principal, route.access); !allowed.ok()) {
       return fail(allowed.error());
     }
@@ -127,7 +157,10 @@ ApiResponse ApiService::Continue(const ApiRequest& request, ParsedTarget& target
     call.now = context_.clock.Now();
     auto result = route.handler(call, JsonFields(*body, ""));
     if (!result.ok()) return fail(result.error());
-    return Success(std::move(*result), request_id);
+    ApiResponse response = Success(std::move(*result), request_id);
+    response.outcome.route = route_index;
+    response.outcome.access_key = std::move(access_key);
+    return response;
   } catch (const std::exception& e) {
     spdlog::error("request {} failed: {}", request_id, e.what());
     return fail(MakeError(ErrorCode::kInternalError, "internal error"));

@@ -49,6 +49,8 @@ class ApiService {
   ApiResponse Handle(const ApiRequest& request);
 
  private:
+  static ApiResponse Refusal(const Error& error, const std::string& request_id, int route_index,
+                             std::string access_key);
   // The part of a request that may wait for the store (run under its CallDeadline).
   ApiResponse Continue(const ApiRequest& request, ParsedTarget& target, const Route& route,
                        const auth::BceAuthorization& credentials, const std::string& authorization,

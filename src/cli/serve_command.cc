@@ -11,9 +11,16 @@
 #include "api/api_service.h"
 #include "cli/bootstrap_file.h"
 #include "core/bootstrap.h"
+#include "common/log_format.h"
 #include "net/http_server.h"
+#include "net/tls_context.h"
 #include "scheduler/scheduler.h"
 #include "web/console_routes.h"
+#include "web/health_endpoints.h"
+#include "web/metrics_endpoint.h"
+#include "web/request_log.h"
+#include "web/request_metrics.h"
+#include "web/request_observer.h"
 #include "web/web_router.h"
 
 namespace cuplane::cli {
@@ -54,6 +61,7 @@ struct Settings {
   bool virtual_clock = false;
   std::int64_t store_timeout_seconds = 5;
   std::int64_t in_doubt_timeout_seconds = 300;
+  LogFormat log_format = LogFormat::kText;
 };
 
 std::optional<Settings> Validate(const ServeOptions& o) {
@@ -98,6 +106,12 @@ std::optional<Settings> Validate(const ServeOptions& o) {
   }
   if (auto store_ok = ValidateStoreUrl(o.location.store_url); !store_ok.ok()) {
     return fail(store_ok.error().message);
+  }
+  auto log_format = ParseLogFormat(o.log_format);
+  if (!log_format) return fail("--log-format must be text or json, got '" + o.log_format + "'");
+  s.log_format = *log_format;
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    return fail("--tls-cert and --tls-key go together: give both for HTTPS, neither for HTTP");
   }
   if (o.max_connections < 1) return fail("--max-connections must be at least 1");
   if (o.max_body_bytes < 1024) return fail("--max-body-bytes must be at least 1024");
@@ -191,6 +205,16 @@ std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock&
 int RunServe(const ServeOptions& options) {
   auto settings = Validate(options);
   if (!settings) return 2;
+  ConfigureLogging(settings->log_format);
+  std::shared_ptr<net::TlsContext> tls;
+  if (!options.tls_cert_file.empty()) {
+    auto loaded = net::TlsContext::Load(options.tls_cert_file, options.tls_key_file);
+    if (!loaded.ok()) {
+      std::cerr << "cuplane serve: " << loaded.error().message << "\n";
+      return 2;
+    }
+    tls = std::move(*loaded);
+  }
 
   // Stop signals are taken by sigwait below; block them before any thread starts.
   sigset_t stop_signals;
@@ -251,6 +275,7 @@ int RunServe(const ServeOptions& options) {
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
   http.queue_timeout = timeouts.call;
+  http.tls = tls;
   // Overdue transitions (from before a restart) run before the first request is served, so no
   // read or settlement sees a state that should already have moved on.
   if (auto caught_up = scheduler.RunDue(clock.Now()); !caught_up.ok()) {
@@ -260,15 +285,37 @@ int RunServe(const ServeOptions& options) {
   } else if (*caught_up > 0) {
     spdlog::info("ran {} overdue transition(s)", *caught_up);
   }
-  // The console (and any other non-API page) first; every other path is an API call. Pages
-  // run on a worker, as a page may read the store; the API triages on the I/O thread.
+  // The console and the machine endpoints first; every other path is an API call. Pages that
+  // read the store (readiness, metrics) run on a worker; the rest, and the API's triage, are
+  // answered on the I/O thread, so they never wait behind a stuck store.
+  web::RequestMetrics request_metrics;
+  web::RequestLog request_log;
+  web::RequestObserver observer(request_metrics, request_log);
   auto web_routes = std::make_shared<web::WebRouter>();
   web::AddConsoleRoutes(*web_routes);
-  net::HttpServer server(http, [service, web_routes](api::ApiRequest r) -> api::TriagedRequest {
-    if (web_routes->Owns(r)) {
+  web::AddHealthRoutes(*web_routes, *store, clock);
+  web::AddMetricsRoute(*web_routes,
+                       {request_metrics, *store, scheduler, clock, system_clock.Now()});
+  net::HttpServer server(http, [service, web_routes,
+                                &observer](api::ApiRequest r) -> api::TriagedRequest {
+    if (auto page = web_routes->Owner(r)) {
+      if (*page == web::WebRouter::Store::kNotUsed) return {web_routes->Handle(r), nullptr};
       return {std::nullopt, [web_routes, r = std::move(r)] { return *web_routes->Handle(r); }};
     }
-    return service->Triage(std::move(r));
+    auto started = std::chrono::steady_clock::now();
+    api::ApiRequest arrival;  // all the observer reads of the request: when it arrived
+    arrival.received = r.received;
+    api::TriagedRequest triaged = service->Triage(std::move(r));
+    if (triaged.response) {
+      observer.Observe(arrival, *triaged.response, started);
+      return triaged;
+    }
+    return {std::nullopt, [&observer, arrival = std::move(arrival), started,
+                           rest = std::move(triaged.rest)] {
+              api::ApiResponse response = rest();
+              observer.Observe(arrival, response, started);
+              return response;
+            }};
   });
   try {
     server.Start();
@@ -281,7 +328,8 @@ int RunServe(const ServeOptions& options) {
   std::string host = settings->listen.host.find(':') != std::string::npos
                          ? "[" + settings->listen.host + "]"
                          : settings->listen.host;
-  std::string base_url = "http://" + host + ":" + std::to_string(server.port());
+  std::string base_url =
+      std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(server.port());
   if (!PrintDemoLines(*store, *secrets, base_url)) {
     std::cout << "Web console: " << ConsoleUrl(base_url) << "\n";
   }

@@ -1,4 +1,5 @@
-// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads.
+// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads, plain
+// or over TLS (Beast's ssl_stream on OpenSSL, the same session code).
 // I/O threads parse, triage and write: a request the handler can answer without the store is
 // answered there at once, so it never queues behind requests waiting for a stuck database;
 // the rest of each other request goes to a worker pool, and one a worker has not started
@@ -17,6 +18,8 @@
 
 namespace cuplane::net {
 
+class TlsContext;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8866;  // 0: any free port (see HttpServer::port())
@@ -29,6 +32,7 @@ struct HttpServerOptions {
   int max_connections = 1024;               // beyond this: 503 and close
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
   std::chrono::milliseconds queue_timeout{5000};  // longest wait for a worker to start
+  std::shared_ptr<TlsContext> tls;                // HTTPS on every connection when set
 };
 
 // Runs on an I/O thread and must not block (api::ApiService::Triage).

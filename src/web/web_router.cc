@@ -2,8 +2,8 @@
 
 namespace cuplane::web {
 
-void WebRouter::AddExact(std::string path, WebHandler handler) {
-  routes_.push_back({std::move(path), false, std::move(handler)});
+void WebRouter::AddExact(std::string path, WebHandler handler, Store store) {
+  routes_.push_back({std::move(path), false, std::move(handler), store});
 }
 
 void WebRouter::AddPrefix(std::string prefix, WebHandler handler) {
@@ -26,12 +26,12 @@ std::optional<api::ApiResponse> WebRouter::Handle(const api::ApiRequest& request
   return std::nullopt;
 }
 
-bool WebRouter::Owns(const api::ApiRequest& request) const {
+std::optional<WebRouter::Store> WebRouter::Owner(const api::ApiRequest& request) const {
   std::string_view path = TargetPath(request.target);
   for (const Route& route : routes_) {
-    if (RouteOwns(route.prefix, route.path, path)) return true;
+    if (RouteOwns(route.prefix, route.path, path)) return route.store;
   }
-  return false;
+  return std::nullopt;
 }
 
 std::string_view TargetPath(std::string_view target) {
