@@ -57,6 +57,19 @@ std::string ClaimedAccessKey(const std::string* authorization) {
 
 }  // namespace
 
+bool ApiService::IsRead(const ApiRequest& request) {
+  if (request.method != "POST") return false;
+  auto target = ParseTarget(request.target);
+  if (!target.ok()) return false;
+  for (const auto& [k, v] : target->query) {
+    if (k == "Action") {
+      const Route* route = FindRoute(target->decoded_path, v);
+      return route != nullptr && route->access == Access::kRead;
+    }
+  }
+  return false;
+}
+
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   TriagedRequest triaged = Triage(request);
   return triaged.response ? std::move(*triaged.response) : triaged.rest();
@@ -108,13 +121,10 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
     const std::string* authorization = FindHeader(request, "Authorization");
     auto credentials = CheckCredentials(context_, authorization, context_.wall_clock.Now());
     if (!credentials.ok()) return fail(credentials.error());
-    std::string authorization_text = *authorization;
     auto rest = [this, request = std::move(request), target = std::move(*target), route,
-                 credentials = std::move(*credentials),
-                 authorization_text = std::move(authorization_text), request_id,
-                 arrived]() mutable {
+                 credentials = std::move(*credentials), request_id, arrived]() mutable {
       store::CallDeadline deadline(arrived + context_.store_deadline);
-      return Continue(request, target, *route, credentials, authorization_text, request_id);
+      return Continue(request, target, *route, credentials, request_id);
     };
     return TriagedRequest{std::nullopt, std::move(rest)};
   } catch (const std::exception& e) {
@@ -125,14 +135,14 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
 
 ApiResponse ApiService::Continue(const ApiRequest& request, ParsedTarget& target,
                                  const Route& route, const auth::BceAuthorization& credentials,
-                                 const std::string& authorization, const std::string& request_id) {
+                                 const std::string& request_id) {
   const int route_index = static_cast<int>(&route - Routes().data());
   std::string access_key = credentials.access_key;  // as claimed, until verified
   auto fail = [&](const Error& error) {
     return Refusal(error, request_id, route_index, std::move(access_key));
   };
   try {
-    CallContext call{context_, {}, std::move(target.query), authorization, request.body, 0};
+    CallContext call{context_, {}, std::move(target.query), 0};
     auth::SignableRequest signable{request.method, target.path, call.query, request.headers};
     auto principal = Authenticate(keys_, signable, credentials);
     if (!principal.ok()) return fail(principal.error());

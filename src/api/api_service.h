@@ -48,13 +48,16 @@ class ApiService {
   // Both steps in the caller's thread (tests, fuzzers).
   ApiResponse Handle(const ApiRequest& request);
 
+  // Whether `request` names a read action (Describe*): the transport may run those on a lane
+  // of their own. A request that is not a valid API call counts as not a read.
+  static bool IsRead(const ApiRequest& request);
+
  private:
   static ApiResponse Refusal(const Error& error, const std::string& request_id, int route_index,
                              std::string access_key);
   // The part of a request that may wait for the store (run under its CallDeadline).
   ApiResponse Continue(const ApiRequest& request, ParsedTarget& target, const Route& route,
-                       const auth::BceAuthorization& credentials, const std::string& authorization,
-                       const std::string& request_id);
+                       const auth::BceAuthorization& credentials, const std::string& request_id);
 
   ServerContext context_;
   auth::KeyCache keys_;

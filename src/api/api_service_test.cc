@@ -715,14 +715,16 @@ TEST_F(ApiServiceTest, ClientTokenReusedAfterTheWindowIsIdempotentAgain) {
   EXPECT_EQ(State(), after_second);
 }
 
-TEST_F(ApiServiceTest, ExactReplayOfASignedPurchaseBuysOnce) {
+// SPEC §4.1: every call buys. Byte-identical signed requests (the SDKs sign with whole seconds)
+// are distinct purchases unless they carry a clientToken.
+TEST_F(ApiServiceTest, ByteIdenticalSignedPurchasesEachBuy) {
   ApiRequest request = Signed("POST", kServiceResources, {{"Action", "PurchaseComputeUnit"}},
                               json::serialize(PrepaidBody()), kAlphaAdmin);
   json::value first = ExpectOk(Send(request));
   AccountState after_first = State();
   json::value second = ExpectOk(Send(request));
-  EXPECT_EQ(first, second);
-  EXPECT_EQ(State(), after_first);
+  EXPECT_NE(first, second);
+  EXPECT_NE(State(), after_first);
 }
 
 // --- describe --------------------------------------------------------------------------------
@@ -1135,6 +1137,28 @@ TEST_F(ApiServiceTest, OutcomeOfAFailedSignatureNamesTheClaimedKeyOnly) {
     if (name == "Authorization") value = "bce-auth-v1/not/a/valid/header";
   }
   EXPECT_EQ(Send(garbage).raw.outcome.access_key, "");
+}
+
+}  // namespace
+}  // namespace cuplane::api
+
+namespace cuplane::api {
+namespace {
+
+TEST(ApiServiceIsReadTest, OnlyDescribeActionsAreReads) {
+  auto request = [](std::string method, std::string target) {
+    return ApiRequest{std::move(method), std::move(target), {}, ""};
+  };
+  EXPECT_TRUE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=DescribeComputeUnit")));
+  EXPECT_TRUE(
+      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=DescribeComputeUnits")));
+  EXPECT_FALSE(
+      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=PurchaseComputeUnit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v1/operator?Action=DescribeAccount")));
+  EXPECT_FALSE(ApiService::IsRead(request("GET", "/v2/computeunit?Action=DescribeComputeUnit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=NoSuchThing")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "%%%")));
 }
 
 }  // namespace

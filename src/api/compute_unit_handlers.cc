@@ -1,6 +1,5 @@
 #include "api/compute_unit_handlers.h"
 
-#include "common/digest.h"
 #include "core/compute_units.h"
 
 namespace cuplane::api {
@@ -39,23 +38,60 @@ Result<std::string> DecodeClientToken(const CallContext& call, const JsonFields&
   return token;
 }
 
-Status DecodeReservation(const JsonFields& billing, core::PurchaseOrder& order) {
+// releaseTime: RFC 3339, or "YYYY-MM-DD HH:MM:SS" in the server's local offset; absent, null
+// or "" reads as none.
+Result<std::optional<UnixSeconds>> DecodeReleaseTime(const CallContext& call,
+                                                     const JsonFields& fields) {
+  CUPLANE_ASSIGN_OR_RETURN(auto text, fields.OptionalString("releaseTime", 64));
+  if (!text || text->empty()) return std::optional<UnixSeconds>();
+  auto t = ParseRfc3339(*text);
+  if (!t) t = ParsePlainLocalTime(*text, call.server.local_offset_seconds);
+  if (!t) {
+    return InvalidParameter(fields.Name("releaseTime") +
+                            " must be RFC 3339 (2030-01-25T12:30:30+08:00) or "
+                            "\"YYYY-MM-DD HH:MM:SS\"");
+  }
+  return std::optional<UnixSeconds>(*t);
+}
+
+Status DecodeReservation(const JsonFields& billing, core::BillingTerms& terms) {
   CUPLANE_ASSIGN_OR_RETURN(JsonFields reservation, billing.RequiredObject("reservation"));
   CUPLANE_ASSIGN_OR_RETURN(std::string unit, reservation.RequiredString("reservationTimeUnit", 16));
   if (!EqualsIgnoreCase(unit, "Month")) {
     return InvalidParameter(reservation.Name("reservationTimeUnit") + " must be Month");
   }
-  CUPLANE_ASSIGN_OR_RETURN(order.reservation_months,
+  CUPLANE_ASSIGN_OR_RETURN(terms.reservation_months,
                            reservation.RequiredInt("reservationLength", 1, 12));
   CUPLANE_ASSIGN_OR_RETURN(auto auto_renew, reservation.OptionalBool("autoRenew"));
-  order.auto_renew = auto_renew.value_or(false);
+  terms.auto_renew = auto_renew.value_or(false);
   CUPLANE_ASSIGN_OR_RETURN(auto renew_unit, reservation.OptionalString("autoRenewTimeUnit", 16));
-  if (renew_unit && !renew_unit->empty() && !EqualsIgnoreCase(*renew_unit, "month")) {
-    return InvalidParameter(reservation.Name("autoRenewTimeUnit") + " must be month");
+  if (renew_unit && !renew_unit->empty() && !EqualsIgnoreCase(*renew_unit, "Month")) {
+    return InvalidParameter(reservation.Name("autoRenewTimeUnit") + " must be Month");
   }
   CUPLANE_ASSIGN_OR_RETURN(auto renew_time, reservation.OptionalInt("autoRenewTime", 1, 6));
-  order.auto_renew_months = static_cast<int>(renew_time.value_or(1));
+  terms.auto_renew_months = static_cast<int>(renew_time.value_or(1));
   return OkStatus();
+}
+
+// billing {paymentTiming, reservation (Prepaid), releaseTime (Postpaid)} of every purchase.
+Result<core::BillingTerms> DecodeBilling(const CallContext& call, const JsonFields& body) {
+  core::BillingTerms terms;
+  CUPLANE_ASSIGN_OR_RETURN(JsonFields billing, body.RequiredObject("billing"));
+  CUPLANE_ASSIGN_OR_RETURN(std::string timing, billing.RequiredString("paymentTiming", 16));
+  CUPLANE_ASSIGN_OR_RETURN(terms.payment_timing,
+                           DecodePaymentTiming(billing, "paymentTiming", timing));
+  CUPLANE_ASSIGN_OR_RETURN(terms.release_time, DecodeReleaseTime(call, billing));
+  if (terms.payment_timing == PaymentTiming::kPrepaid) {
+    if (terms.release_time) {
+      return InvalidParameter(billing.Name("releaseTime") +
+                              " applies only to Postpaid; a Prepaid unit ends at expiry");
+    }
+    CUPLANE_TRY(DecodeReservation(billing, terms));
+  }  // Postpaid: reservation is ignored (SPEC §4.1)
+  if (terms.release_time && *terms.release_time <= call.now) {
+    return InvalidParameter(billing.Name("releaseTime") + " must be in the future");
+  }
+  return terms;
 }
 
 Result<core::PurchaseOrder> DecodePurchase(const CallContext& call, const JsonFields& body) {
@@ -64,24 +100,8 @@ Result<core::PurchaseOrder> DecodePurchase(const CallContext& call, const JsonFi
                            body.RequiredString("serviceId", kMaxIdentifierLength));
   CUPLANE_ASSIGN_OR_RETURN(order.replicas_count,
                            body.RequiredInt("replicasCount", 1, kMaxReplicas));
-  CUPLANE_ASSIGN_OR_RETURN(JsonFields billing, body.RequiredObject("billing"));
-  CUPLANE_ASSIGN_OR_RETURN(std::string timing, billing.RequiredString("paymentTiming", 16));
-  CUPLANE_ASSIGN_OR_RETURN(order.payment_timing,
-                           DecodePaymentTiming(billing, "paymentTiming", timing));
-  if (order.payment_timing == PaymentTiming::kPrepaid) {
-    CUPLANE_TRY(DecodeReservation(billing, order));
-  }  // Postpaid: reservation is ignored (SPEC §4.1)
+  CUPLANE_ASSIGN_OR_RETURN(order.billing, DecodeBilling(call, body));
   CUPLANE_ASSIGN_OR_RETURN(order.client_token, DecodeClientToken(call, body));
-
-  // Everything that decides what is bought; a clientToken reused with another value of any
-  // of these is a mismatch.
-  order.fingerprint =
-      Sha256Hex(order.service_id + "\n" + std::to_string(order.replicas_count) + "\n" + timing +
-                "\n" + std::to_string(order.reservation_months) + "\n" +
-                (order.auto_renew ? "1" : "0") + "\n" + std::to_string(order.auto_renew_months));
-  if (!order.client_token.empty()) order.client_token = "token:" + order.client_token;
-  // The Node.js SDK retries by resending the very same signed request: remember that too.
-  order.replay_key = "replay:" + Sha256Hex(call.authorization + "\n" + call.body);
   return order;
 }
 
@@ -126,6 +146,40 @@ boost::json::object EncodeInstanceDetail(const core::ComputeUnitDetail& d) {
   return unit;
 }
 
+// A page marker: "<created_at>.<seq>" of the last unit shown. Opaque to clients; it stays valid
+// while units are added, since newer units sort before it.
+std::string EncodeUnitMarker(const store::UnitCursor& c) {
+  return std::to_string(c.created_at) + "." + std::to_string(c.seq);
+}
+
+Result<std::optional<store::UnitCursor>> DecodeUnitMarker(const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(auto text, body.OptionalString("marker", 64));
+  if (!text || text->empty()) return std::optional<store::UnitCursor>();
+  auto bad = [&] { return InvalidParameter(body.Name("marker") + " must be a nextMarker value"); };
+  auto dot = text->find('.');
+  if (dot == std::string::npos) return bad();
+  store::UnitCursor cursor;
+  try {
+    size_t used_created = 0, used_seq = 0;
+    std::string created = text->substr(0, dot), seq = text->substr(dot + 1);
+    cursor.created_at = std::stoll(created, &used_created);
+    cursor.seq = std::stoll(seq, &used_seq);
+    if (used_created != created.size() || used_seq != seq.size() || cursor.seq <= 0) return bad();
+  } catch (const std::exception&) {
+    return bad();
+  }
+  return std::optional<store::UnitCursor>(cursor);
+}
+
+// An optional region/type filter: empty when absent, InvalidParameter when not a known value.
+Result<std::string> DecodePoolFilter(const JsonFields& body, std::string_view key,
+                                     bool (*known)(std::string_view)) {
+  CUPLANE_ASSIGN_OR_RETURN(auto value, body.OptionalString(key, 16));
+  if (!value || value->empty()) return std::string();
+  if (!known(*value)) return InvalidParameter(body.Name(key) + " " + *value + " is not known");
+  return *value;
+}
+
 boost::json::array EncodeServiceUsage(const core::ComputeUnitDetail& d) {
   boost::json::array services;
   for (const core::ServiceUsage& usage : d.services) {
@@ -140,31 +194,15 @@ boost::json::array EncodeServiceUsage(const core::ComputeUnitDetail& d) {
   return services;
 }
 
-// releaseTime: RFC 3339, or "YYYY-MM-DD HH:MM:SS" in the server's local offset; absent, null
-// or "" clears the schedule.
-Result<std::optional<UnixSeconds>> DecodeReleaseTime(const CallContext& call,
-                                                     const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(auto text, body.OptionalString("releaseTime", 64));
-  if (!text || text->empty()) return std::optional<UnixSeconds>();
-  auto t = ParseRfc3339(*text);
-  if (!t) t = ParsePlainLocalTime(*text, call.server.local_offset_seconds);
-  if (!t) {
-    return InvalidParameter(
-        "releaseTime must be RFC 3339 (2030-01-25T12:30:30+08:00) or "
-        "\"YYYY-MM-DD HH:MM:SS\"");
-  }
-  return std::optional<UnixSeconds>(*t);
-}
-
 }  // namespace
 
 Result<boost::json::value> HandlePurchaseComputeUnit(CallContext& call, const JsonFields& body) {
   CUPLANE_ASSIGN_OR_RETURN(core::PurchaseOrder order, DecodePurchase(call, body));
-  auto instance_id = call.server.store.Write<std::string>([&](store::Transaction& tx) {
+  auto bought = call.server.store.Write<core::PurchaseResult>([&](store::Transaction& tx) {
     return core::PurchaseComputeUnit(tx, call.principal, order, call.server.lifecycle, call.now);
   });
-  if (!instance_id.ok()) return instance_id.error();
-  return boost::json::value(boost::json::object{{"instanceId", *instance_id}});
+  if (!bought.ok()) return bought.error();
+  return boost::json::value(boost::json::object{{"instanceId", bought->instance_id}});
 }
 
 Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const JsonFields& body) {
@@ -194,6 +232,36 @@ Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const
   });
   if (!status.ok()) return status.error();
   return boost::json::value(true);
+}
+
+Result<boost::json::value> HandleDescribeUnits(CallContext& call, const JsonFields& body) {
+  store::UnitQuery query;
+  CUPLANE_ASSIGN_OR_RETURN(auto account_id, body.OptionalString("accountId", kMaxIdentifierLength));
+  query.account_id = account_id.value_or("");
+  CUPLANE_ASSIGN_OR_RETURN(query.region, DecodePoolFilter(body, "region", core::IsKnownRegion));
+  CUPLANE_ASSIGN_OR_RETURN(query.type, DecodePoolFilter(body, "type", core::IsKnownUnitType));
+  CUPLANE_ASSIGN_OR_RETURN(auto status_text, body.OptionalString("status", 32));
+  if (status_text && !status_text->empty()) {
+    query.status = core::ParseInstanceStatus(*status_text);
+    if (!query.status) return InvalidParameter("status " + *status_text + " is not a unit status");
+  }
+  CUPLANE_ASSIGN_OR_RETURN(query.after, DecodeUnitMarker(body));
+  CUPLANE_ASSIGN_OR_RETURN(auto max_keys, body.OptionalInt("maxKeys", 1, 1000));
+  query.limit = static_cast<int>(max_keys.value_or(100));
+  auto page = call.server.store.Read<core::UnitPage>(
+      [&](store::Transaction& tx) -> Result<core::UnitPage> {
+        return core::ListUnitPage(tx, query);
+      });
+  if (!page.ok()) return page.error();
+  boost::json::array units;
+  for (const core::ComputeUnitDetail& d : page->units) {
+    boost::json::object unit = EncodeInstanceDetail(d);
+    unit["accountId"] = d.instance.account_id;
+    units.push_back(std::move(unit));
+  }
+  boost::json::object result{{"units", std::move(units)}, {"isTruncated", page->next.has_value()}};
+  if (page->next) result["nextMarker"] = EncodeUnitMarker(*page->next);
+  return boost::json::value(std::move(result));
 }
 
 Result<boost::json::value> HandleDescribeComputeUnit(CallContext& call, const JsonFields& body) {

@@ -1,5 +1,5 @@
-// The tenant actions of SPEC §4: decode the body, call one core operation in one transaction,
-// encode the result.
+// The compute-unit actions of SPEC §4 (and the operator's view of every unit, §6 DescribeUnits):
+// decode the body, call one core operation in one transaction, encode the result.
 #pragma once
 
 #include "api/server_context.h"
@@ -10,5 +10,7 @@ Result<boost::json::value> HandlePurchaseComputeUnit(CallContext& call, const Js
 Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleDescribeComputeUnit(CallContext& call, const JsonFields& body);
+// Operator: units of every account (or one), filtered, paged.
+Result<boost::json::value> HandleDescribeUnits(CallContext& call, const JsonFields& body);
 
 }  // namespace cuplane::api

@@ -15,6 +15,7 @@ boost::json::object EncodeLedgerEntry(const core::LedgerEntry& e) {
   boost::json::object entry{
       {"time", FormatUtc(e.time)}, {"amount", e.amount}, {"kind", core::ToString(e.kind)}};
   if (!e.instance_id.empty()) entry["instanceId"] = e.instance_id;
+  if (!e.order_id.empty()) entry["orderId"] = e.order_id;
   if (!e.note.empty()) entry["note"] = e.note;
   return entry;
 }

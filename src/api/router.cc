@@ -4,6 +4,7 @@
 
 #include "api/capacity_handlers.h"
 #include "api/compute_unit_handlers.h"
+#include "api/fault_handlers.h"
 #include "api/operator_handlers.h"
 #include "api/tenant_admin_handlers.h"
 
@@ -40,6 +41,10 @@ const std::array kRoutes{
     Route{kOperator, "DescribeInventory", Access::kOperator, HandleDescribeInventory},
     Route{kOperator, "SetPrice", Access::kOperator, HandleSetPrice},
     Route{kOperator, "DescribePrices", Access::kOperator, HandleDescribePrices},
+    Route{kOperator, "DescribeUnits", Access::kOperator, HandleDescribeUnits},
+    Route{kOperator, "InjectFault", Access::kOperator, HandleInjectFault},
+    Route{kOperator, "DescribeFaults", Access::kOperator, HandleDescribeFaults},
+    Route{kOperator, "ClearFaults", Access::kOperator, HandleClearFaults},
     Route{kOperator, "AdvanceClock", Access::kOperator, HandleAdvanceClock},
     Route{kOperator, "DescribeClock", Access::kOperator, HandleDescribeClock},
 };

@@ -44,8 +44,6 @@ struct CallContext {
   const ServerContext& server;
   core::Principal principal;
   std::vector<std::pair<std::string, std::string>> query;  // decoded parameters
-  std::string authorization;                               // the header, for replay detection
-  std::string body;                                        // raw, for replay detection
   UnixSeconds now = 0;
 
   // The first query parameter named `key`, or nullptr.

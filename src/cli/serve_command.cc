@@ -272,6 +272,13 @@ int RunServe(const ServeOptions& options) {
   http.io_threads = options.io_threads > 0 ? options.io_threads : static_cast<int>(cores);
   http.worker_threads = options.worker_threads > 0 ? options.worker_threads
                                                    : static_cast<int>(std::max(4u, 4 * cores));
+  // Reads on SQLite are CPU work (WAL: they never wait for the writer), so one thread per core
+  // serves them with the fewest context switches; on PostgreSQL they wait on round trips.
+  bool on_sqlite = store->Describe().rfind("sqlite:", 0) == 0;
+  http.read_worker_threads = options.read_workers > 0
+                                 ? options.read_workers
+                                 : static_cast<int>(on_sqlite ? cores : 4 * cores);
+  http.is_read = &api::ApiService::IsRead;
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
   http.queue_timeout = timeouts.call;

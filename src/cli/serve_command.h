@@ -23,6 +23,7 @@ struct ServeOptions {
   std::string in_doubt_timeout = "5m";  // the wait for the outcome of a COMMIT whose reply was lost
   int io_threads = 0;      // 0: one per core
   int worker_threads = 0;  // 0: derived from cores
+  int read_workers = 0;    // threads of the read lane; 0: derived from cores and the store
   int max_connections = 1024;
   // Per-access-key request rates (requests/second) and bursts; a rate of 0 turns it off.
   double read_rate = 1000, read_burst = 2000, write_rate = 200, write_burst = 400;

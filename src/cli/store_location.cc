@@ -67,12 +67,21 @@ Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location,
   }
 }
 
-Result<SecretBox> OpenSecretBox(const StoreLocation& location, store::Store& store) {
-  std::string path = location.secret_key_file;
-  if (path.empty()) {
-    CUPLANE_TRY(EnsureDataDir(location.data_dir));
-    path = (std::filesystem::path(location.data_dir) / "secret.key").string();
+std::optional<std::string> SqliteStorePath(const StoreLocation& location) {
+  if (location.store_url.empty() || StartsWith(location.store_url, "sqlite:")) {
+    return SqlitePath(location);
   }
+  return std::nullopt;
+}
+
+std::string SecretKeyPath(const StoreLocation& location) {
+  if (!location.secret_key_file.empty()) return location.secret_key_file;
+  return (std::filesystem::path(location.data_dir) / "secret.key").string();
+}
+
+Result<SecretBox> OpenSecretBox(const StoreLocation& location, store::Store& store) {
+  if (location.secret_key_file.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
+  const std::string path = SecretKeyPath(location);
   bool created = false;
   CUPLANE_ASSIGN_OR_RETURN(SecretBox box, SecretBox::LoadOrCreate(path, &created));
   auto checked = store.Write<core::SealingKeyCheck>(

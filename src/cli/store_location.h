@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -32,6 +33,13 @@ struct StoreTimeouts {
 // applies pending migrations.
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location,
                                                 StoreTimeouts timeouts = {});
+
+// The SQLite database file of `location`, or nullopt for a store that is not SQLite.
+std::optional<std::string> SqliteStorePath(const StoreLocation& location);
+
+// Where the sealing key of `location` is kept (--secret-key-file, else DATA_DIR/secret.key).
+std::string SecretKeyPath(const StoreLocation& location);
+
 
 // Loads the sealing key, creating it (0600) on first use, and checks it against `store`
 // (core/sealing_key_check.h): an error saying what to do when it is not the store's key.

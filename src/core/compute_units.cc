@@ -2,6 +2,9 @@
 
 #include "common/random_id.h"
 #include "core/billing.h"
+#include "core/client_tokens.h"
+#include "core/faults.h"
+#include "core/orders.h"
 
 namespace cuplane::core {
 namespace {
@@ -27,125 +30,152 @@ Result<Instance> OwnedInstance(store::Transaction& tx, const Principal& caller,
   return *instance;
 }
 
-// The instanceId an idempotency key already produced, a mismatch error, or nullopt.
-Result<std::optional<std::string>> PriorResult(store::Transaction& tx, const Principal& caller,
-                                               const PurchaseOrder& order,
-                                               const LifecycleConfig& config, UnixSeconds now) {
-  for (const std::string* key : {&order.replay_key, &order.client_token}) {
-    if (key->empty()) continue;
-    auto record = tx.GetIdempotency(caller.account_id, *key);
-    if (!record || record->created_at < now - config.idempotency_window_seconds) continue;
-    if (record->fingerprint != order.fingerprint) {
-      return MakeError(ErrorCode::kIdempotentParameterMismatch,
-                       "clientToken was already used with different parameters");
-    }
-    return std::optional<std::string>(record->result);
-  }
-  return std::optional<std::string>();
+// A token's stored result: "instanceId orderId" (records from before orders hold the
+// instanceId alone).
+std::string EncodeStoredResult(const PurchaseResult& r) { return r.instance_id + " " + r.order_id; }
+PurchaseResult DecodeStoredResult(const std::string& stored) {
+  auto space = stored.find(' ');
+  if (space == std::string::npos) return PurchaseResult{stored, ""};
+  return PurchaseResult{stored.substr(0, space), stored.substr(space + 1)};
 }
 
-void RememberResult(store::Transaction& tx, const Principal& caller, const PurchaseOrder& order,
-                    const std::string& instance_id, UnixSeconds now) {
-  for (const std::string* key : {&order.replay_key, &order.client_token}) {
-    if (key->empty()) continue;
-    if (tx.GetIdempotency(caller.account_id, *key)) continue;
-    tx.InsertIdempotency(
-        IdempotencyRecord{caller.account_id, *key, order.fingerprint, instance_id, now});
-  }
+// The parameters of a purchase for a service, in the form records were first written in (so a
+// retry across an upgrade still matches), with a release time only when one is asked for.
+std::string ServicePurchaseParameters(const PurchaseOrder& order) {
+  const BillingTerms& b = order.billing;
+  std::string text = order.service_id + "\n" + std::to_string(order.replicas_count) + "\n" +
+                     std::string(ToString(b.payment_timing)) + "\n" +
+                     std::to_string(b.reservation_months) + "\n" + (b.auto_renew ? "1" : "0") +
+                     "\n" + std::to_string(b.auto_renew_months);
+  if (b.release_time) text += "\nrelease " + std::to_string(*b.release_time);
+  return text;
+}
+
+Error NotForSale(const std::string& type) {
+  return MakeError(ErrorCode::kOperationNotAllowed,
+                   "no price is set for unit type " + type + "; it is not for sale");
 }
 
 // Charges the purchase now (Prepaid) or checks a settlement period is covered (Postpaid).
-// Returns the unit price to lock on the instance.
+// Returns what a Prepaid purchase cost (0 for Postpaid).
 Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
-                             const Instance& instance, const LifecycleConfig& config,
-                             UnixSeconds now) {
-  auto price = tx.GetPrice(instance.type);
-  if (!price) {
-    return MakeError(ErrorCode::kOperationNotAllowed,
-                     "no price is set for unit type " + instance.type + "; it is not for sale");
-  }
+                             const Instance& instance, const Price& price,
+                             const LifecycleConfig& config, UnixSeconds now) {
   if (instance.payment_timing == PaymentTiming::kPrepaid) {
     auto cost =
-        PrepaidCost(price->prepaid_per_unit_month, instance.total_units, instance.paid_months);
+        PrepaidCost(price.prepaid_per_unit_month, instance.total_units, instance.paid_months);
     if (!cost || account.balance < *cost) {
       return MakeError(ErrorCode::kInsufficientBalance,
                        "the account balance cannot pay for this purchase");
     }
     if (*cost > 0) {
-      tx.PostLedgerEntry(LedgerEntry{
-          0, account.account_id, now, -*cost, LedgerKind::kPrepaid, instance.instance_id,
-          std::to_string(instance.paid_months) + " month(s) of " +
-              std::to_string(instance.total_units) + " " + instance.type + " unit(s)"});
+      LedgerEntry entry{0, account.account_id, now, -*cost, LedgerKind::kPrepaid,
+                        instance.instance_id,
+                        std::to_string(instance.paid_months) + " month(s) of " +
+                            std::to_string(instance.total_units) + " " + instance.type +
+                            " unit(s)"};
+      entry.order_id = instance.order_id;
+      tx.PostLedgerEntry(entry);
     }
-    return price->prepaid_per_unit_month;
+    return *cost;
   }
-  auto period_cost = PostpaidPeriodCost(price->postpaid_per_unit_hour, instance.total_units,
+  auto period_cost = PostpaidPeriodCost(price.postpaid_per_unit_hour, instance.total_units,
                                         config.settlement_period_seconds);
   if (!period_cost || account.balance < *period_cost) {
     return MakeError(ErrorCode::kInsufficientBalance,
                      "the account balance cannot cover one settlement period of this unit");
   }
-  return price->postpaid_per_unit_hour;
+  return Money{0};
 }
 
 }  // namespace
 
-Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal& caller,
-                                        const PurchaseOrder& order, const LifecycleConfig& config,
-                                        UnixSeconds now) {
-  // The account first: where writers run concurrently, reading it in a write transaction
-  // locks it, so purchases of one account run one after another and the idempotency check
-  // below sees any purchase that committed while this one waited (else two retries of one
-  // clientToken on two servers could both buy).
-  auto account = tx.GetAccount(caller.account_id);
-  if (!account) return NotFound("account", caller.account_id);
-  // Expired keys go first, so a token reused after the window starts a fresh record (and the
-  // table does not grow without bound).
-  tx.DeleteIdempotencyBefore(now - config.idempotency_window_seconds);
-  CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorResult(tx, caller, order, config, now));
-  if (prior) return *prior;
+std::string BillingTerms::Canonical() const {
+  std::string text = std::string(ToString(payment_timing)) + " " +
+                     std::to_string(reservation_months) + " " + (auto_renew ? "1" : "0") + " " +
+                     std::to_string(auto_renew_months);
+  if (release_time) text += " release " + std::to_string(*release_time);
+  return text;
+}
 
-  CUPLANE_ASSIGN_OR_RETURN(Service service, OwnedService(tx, caller, order.service_id));
+Result<PurchaseResult> BuyUnit(store::Transaction& tx, const Principal& caller,
+                               const UnitSpec& spec, const BillingTerms& billing,
+                               const LifecycleConfig& config, UnixSeconds now) {
+  if (billing.release_time && *billing.release_time <= now) {
+    return InvalidParameter("billing.releaseTime must be in the future");
+  }
+  auto price = tx.GetPrice(spec.type);
+  if (!price) return NotForSale(spec.type);
 
   Instance instance;
   instance.instance_id = "unit-" + RandomLowerAlnum(12);
   instance.account_id = caller.account_id;
-  instance.service_id = service.service_id;
-  instance.region = service.region;
-  instance.type = service.type;
-  instance.replicas_count = order.replicas_count;
-  if (__builtin_mul_overflow(order.replicas_count, service.units_per_replica,
-                             &instance.total_units)) {
-    return MakeError(ErrorCode::kInvalidParameter, "replicasCount is too large");
-  }
-  instance.payment_timing = order.payment_timing;
+  instance.service_id = spec.service_id;
+  instance.region = spec.region;
+  instance.type = spec.type;
+  instance.replicas_count = spec.replicas_count;
+  instance.total_units = spec.units;
+  instance.payment_timing = billing.payment_timing;
   instance.status = InstanceStatus::kCreating;
   instance.created_at = now;
   instance.creator = caller.user_name;
-  if (order.payment_timing == PaymentTiming::kPrepaid) {
-    instance.reservation_months = order.reservation_months;
-    instance.paid_months = order.reservation_months;
-    instance.auto_renew = order.auto_renew;
-    instance.auto_renew_months = order.auto_renew_months;
+  if (billing.payment_timing == PaymentTiming::kPrepaid) {
+    instance.reservation_months = billing.reservation_months;
+    instance.paid_months = billing.reservation_months;
+    instance.auto_renew = billing.auto_renew;
+    instance.auto_renew_months = billing.auto_renew_months;
+    instance.unit_price = price->prepaid_per_unit_month;
+  } else {
+    instance.release_time = billing.release_time;
+    instance.unit_price = price->postpaid_per_unit_hour;
   }
 
   if (!tx.TryAllocate(instance.region, instance.type, instance.total_units)) {
     return MakeError(ErrorCode::kInsufficientInventory,
                      "not enough free " + instance.type + " units in region " + instance.region);
   }
-  Money balance_before = account->balance;
-  CUPLANE_ASSIGN_OR_RETURN(instance.unit_price,
-                           PayForPurchase(tx, *account, instance, config, now));
-  if (instance.payment_timing == PaymentTiming::kPrepaid) {
-    instance.prepaid_paid = balance_before - tx.GetAccount(caller.account_id)->balance;
-  }
+  auto account = tx.GetAccount(caller.account_id);
+  if (!account) return NotFound("account", caller.account_id);
+  instance.order_id =
+      OpenOrder(tx, caller.account_id, instance.instance_id, OrderKind::kPurchase, now);
+  CUPLANE_ASSIGN_OR_RETURN(instance.prepaid_paid,
+                           PayForPurchase(tx, *account, instance, *price, config, now));
+  // Taken when the purchase is accepted; it shows when provisioning runs (CreateFailed).
+  instance.pending_fault = TakeFault(tx, FaultOperation::kProvision, instance.region, instance.type);
   tx.InsertInstance(instance);
-  tx.InsertDeployment(Deployment{instance.instance_id, service.service_id, instance.total_units});
   tx.ScheduleTransition(Transition{0, now + config.provision_delay_seconds,
                                    TransitionKind::kProvision, instance.account_id,
                                    instance.instance_id});
-  RememberResult(tx, caller, order, instance.instance_id, now);
-  return instance.instance_id;
+  if (instance.release_time) {
+    tx.ScheduleTransition(Transition{0, *instance.release_time, TransitionKind::kAutoRelease,
+                                     instance.account_id, instance.instance_id});
+  }
+  return PurchaseResult{instance.instance_id, instance.order_id};
+}
+
+Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Principal& caller,
+                                           const PurchaseOrder& order,
+                                           const LifecycleConfig& config, UnixSeconds now) {
+  // The account first: where writers run concurrently, reading it in a write transaction
+  // locks it, so purchases of one account run one after another and the token check below
+  // sees any purchase that committed while this one waited.
+  auto account = tx.GetAccount(caller.account_id);
+  if (!account) return NotFound("account", caller.account_id);
+  ClientTokenUse token = MakeClientTokenUse(order.client_token, kPurchaseForServiceAction,
+                                            ServicePurchaseParameters(order));
+  CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
+  if (prior) return DecodeStoredResult(*prior);
+
+  CUPLANE_ASSIGN_OR_RETURN(Service service, OwnedService(tx, caller, order.service_id));
+  UnitSpec spec{service.region, service.type, 0, service.service_id, order.replicas_count};
+  if (__builtin_mul_overflow(order.replicas_count, service.units_per_replica, &spec.units)) {
+    return InvalidParameter("replicasCount is too large");
+  }
+  CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
+                           BuyUnit(tx, caller, spec, order.billing, config, now));
+  tx.InsertDeployment(Deployment{bought.instance_id, service.service_id, spec.units});
+  RememberTokenResult(tx, caller.account_id, token, EncodeStoredResult(bought), now);
+  return bought;
 }
 
 std::string_view ListStatus(InstanceStatus status) {
@@ -187,6 +217,28 @@ Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Prin
   }
   detail.instance = std::move(instance);
   return detail;
+}
+
+std::int64_t UsedUnits(store::Transaction& tx, const Instance& instance) {
+  std::int64_t used = 0;
+  for (const Deployment& d : tx.ListDeployments(instance.instance_id)) used += d.deployed_units;
+  return used;
+}
+
+UnitPage ListUnitPage(store::Transaction& tx, store::UnitQuery query) {
+  const int page = query.limit;
+  if (page > 0) query.limit = page + 1;  // one more tells whether another page follows
+  std::vector<Instance> found = tx.ListUnits(query);
+  UnitPage result;
+  if (page > 0 && static_cast<int>(found.size()) > page) {
+    found.resize(page);
+    result.next = store::UnitCursor{found.back().created_at, found.back().seq};
+  }
+  for (Instance& i : found) {
+    std::int64_t used = UsedUnits(tx, i);
+    result.units.push_back(ComputeUnitDetail{std::move(i), used, {}});
+  }
+  return result;
 }
 
 Status SetAutoRelease(store::Transaction& tx, const Principal& caller,

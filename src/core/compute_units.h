@@ -14,26 +14,55 @@
 
 namespace cuplane::core {
 
+// How a unit is paid for (SPEC §4.1 billing).
+struct BillingTerms {
+  PaymentTiming payment_timing = PaymentTiming::kPostpaid;
+  int reservation_months = 0;  // Prepaid
+  bool auto_renew = false;     // Prepaid
+  int auto_renew_months = 1;   // Prepaid
+  std::optional<UnixSeconds> release_time;  // Postpaid: scheduled release
+
+  // Every field, defaults applied, for clientToken comparison.
+  std::string Canonical() const;
+};
+
+// What is bought: `units` of `type` in `region` (which must be set by then).
+struct UnitSpec {
+  std::string region;
+  std::string type;
+  std::int64_t units = 0;
+  std::string service_id;        // the service it is bought for; empty for a free unit
+  std::int64_t replicas_count = 0;  // replicas of that service it is bought to hold
+};
+
+struct PurchaseResult {
+  std::string instance_id;
+  std::string order_id;
+};
+
+// A purchase for a service (SPEC §4.1).
 struct PurchaseOrder {
   std::string service_id;
   std::int64_t replicas_count = 0;
-  PaymentTiming payment_timing = PaymentTiming::kPostpaid;
-  int reservation_months = 0;  // Prepaid
-  bool auto_renew = false;
-  int auto_renew_months = 1;
-  // Idempotency: each non-empty key maps to the instanceId of the first successful purchase.
-  std::string client_token;  // from the caller; a reuse with other parameters is refused
-  std::string replay_key;    // a digest of the signed request, so an exact replay never buys
-  std::string fingerprint;   // a digest of the parameters above
+  BillingTerms billing;
+  std::string client_token;  // "" when none
 };
 
-// Buys a unit for a service: checks the service is the caller's, takes inventory, charges a
-// Prepaid purchase (or checks a Postpaid one can pay a settlement period), records the
-// instance, its deployment, the provisioning transition and the idempotency keys. On any
-// error the caller rolls the transaction back, so nothing is left behind.
-Result<std::string> PurchaseComputeUnit(store::Transaction& tx, const Principal& caller,
-                                        const PurchaseOrder& order, const LifecycleConfig& config,
-                                        UnixSeconds now);
+// Buys a unit for a service: checks the service is the caller's, then BuyUnit, then deploys
+// the service on it, and remembers the clientToken. On any error the caller rolls the
+// transaction back, so nothing is left behind.
+Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Principal& caller,
+                                           const PurchaseOrder& order,
+                                           const LifecycleConfig& config, UnixSeconds now);
+
+// The common core of every purchase (both paths, and a service bought with its unit):
+// takes the units from the pool, pays (Prepaid now; Postpaid: checks one settlement period is
+// covered), opens the order, takes a provisioning fault if one is injected, records the
+// instance (Creating) and schedules its provisioning and any release. No token, no deployment.
+// The caller has already read the account (GetAccount) in this transaction.
+Result<PurchaseResult> BuyUnit(store::Transaction& tx, const Principal& caller,
+                               const UnitSpec& spec, const BillingTerms& billing,
+                               const LifecycleConfig& config, UnixSeconds now);
 
 // The instances purchased for (or serving) a service, newest first; Released/CreateFailed ones
 // only within the list retention window.
@@ -57,8 +86,19 @@ struct ComputeUnitDetail {
   std::vector<ServiceUsage> services;
 };
 
+// What the services on a unit hold of it (SPEC §4.4 usedComputeUnits).
+std::int64_t UsedUnits(store::Transaction& tx, const Instance& instance);
+
 Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Principal& caller,
                                               const std::string& instance_id);
+
+// One page of units (query.limit of them, newest first) with their used units; `next` is set
+// when more follow, naming the last unit returned.
+struct UnitPage {
+  std::vector<ComputeUnitDetail> units;
+  std::optional<store::UnitCursor> next;
+};
+UnitPage ListUnitPage(store::Transaction& tx, store::UnitQuery query);
 
 // Schedules (release_time set) or clears (nullopt) the release of a Postpaid unit.
 Status SetAutoRelease(store::Transaction& tx, const Principal& caller,

@@ -1,6 +1,7 @@
 #include "core/lifecycle.h"
 
 #include "core/billing.h"
+#include "core/orders.h"
 
 namespace cuplane::core {
 namespace {
@@ -26,15 +27,19 @@ void EnterArrears(store::Transaction& tx, const std::string& account_id, UnixSec
 void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
                const LifecycleConfig& config) {
   if (instance.status != InstanceStatus::kCreating) return;
-  instance.status = InstanceStatus::kRunning;
+  if (instance.pending_fault) {
+    FailProvisioning(tx, instance, at, "injected provisioning fault");
+    return;
+  }
   instance.start_time = at;
   if (instance.payment_timing == PaymentTiming::kPrepaid) {
     instance.expired_time = AddCalendarMonths(at, instance.paid_months);
     Schedule(tx, TransitionKind::kExpire, instance, *instance.expired_time);
   } else {
-    instance.settled_until = at;
+    SetBilledUnits(tx, instance, instance.total_units, at, config);
     Schedule(tx, TransitionKind::kSettle, instance, at + config.settlement_period_seconds);
   }
+  instance.status = InstanceStatus::kRunning;
   tx.UpdateInstance(instance);
 }
 
@@ -51,10 +56,19 @@ void Expire(store::Transaction& tx, Instance& instance, UnixSeconds at,
                          instance.auto_renew_months);
     }
     if (cost && account && account->balance >= *cost) {
+      std::string order_id =
+          OpenOrder(tx, instance.account_id, instance.instance_id, OrderKind::kRenewal, at);
       if (*cost > 0) {
-        tx.PostLedgerEntry(LedgerEntry{
-            0, instance.account_id, at, -*cost, LedgerKind::kRenewal, instance.instance_id,
-            "auto-renew " + std::to_string(instance.auto_renew_months) + " month(s)"});
+        LedgerEntry charge{0,
+                           instance.account_id,
+                           at,
+                           -*cost,
+                           LedgerKind::kRenewal,
+                           instance.instance_id,
+                           "auto-renew " + std::to_string(instance.auto_renew_months) +
+                               " month(s)"};
+        charge.order_id = order_id;
+        tx.PostLedgerEntry(charge);
       }
       instance.paid_months += instance.auto_renew_months;
       // From the start, not from the last expiry, so month-end clamping never drifts.
@@ -117,15 +131,29 @@ void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
   }
 }
 
+void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t units, UnixSeconds at,
+                    const LifecycleConfig& config) {
+  if (instance.payment_timing != PaymentTiming::kPostpaid || !instance.start_time) return;
+  if (instance.settled_until) {
+    SettlePostpaid(tx, instance, at, config);  // what it was billed for, up to now
+  } else if (units > 0) {
+    instance.settled_until = at;  // billing starts now
+  }
+}
+
+void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at) {
+  tx.DeleteDeployments(instance.instance_id);
+}
+
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
                      const LifecycleConfig& config) {
   if (IsTerminal(instance.status)) return;
-  if (instance.status != InstanceStatus::kCreating) SettlePostpaid(tx, instance, at, config);
+  SetBilledUnits(tx, instance, 0, at, config);
   instance.status = InstanceStatus::kReleased;
   instance.released_at = at;
   tx.UpdateInstance(instance);
   tx.Deallocate(instance.region, instance.type, instance.total_units);
-  tx.DeleteDeployments(instance.instance_id);
+  EndDeploymentsOnRelease(tx, instance, at);
   CancelAll(tx, instance.instance_id);
 }
 
@@ -134,14 +162,21 @@ void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at
   if (instance.status != InstanceStatus::kCreating) return;
   instance.status = InstanceStatus::kCreateFailed;
   instance.released_at = at;
+  instance.pending_fault = false;
   tx.UpdateInstance(instance);
   tx.Deallocate(instance.region, instance.type, instance.total_units);
-  tx.DeleteDeployments(instance.instance_id);
+  EndDeploymentsOnRelease(tx, instance, at);
   CancelAll(tx, instance.instance_id);
   if (instance.prepaid_paid > 0) {
-    tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, at, instance.prepaid_paid,
-                                   LedgerKind::kRefund, instance.instance_id,
-                                   "provisioning failed: " + reason});
+    LedgerEntry refund{0,
+                       instance.account_id,
+                       at,
+                       instance.prepaid_paid,
+                       LedgerKind::kRefund,
+                       instance.instance_id,
+                       "provisioning failed: " + reason};
+    refund.order_id = instance.order_id;
+    tx.PostLedgerEntry(refund);
     ClearArrearsIfPaid(tx, instance.account_id);
   }
 }

@@ -23,6 +23,16 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
                      const LifecycleConfig& config);
 
+// Every change of what a Postpaid unit is billed for goes through here: provisioned (from 0 to
+// its size), resized, released (to 0). Call it before changing the instance's size or status:
+// usage up to `at` is accounted at what it was billed for so far, and from `at` on at `units`.
+// A Prepaid unit is not billed by usage: no-op.
+void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t units, UnixSeconds at,
+                    const LifecycleConfig& config);
+
+// Ends every deployment on a unit that is going away (released or failed to provision).
+void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at);
+
 // Charges Postpaid usage of a live unit up to `at` and, when that leaves the account's balance
 // negative, puts the account into arrears (scheduling the grace-period check).
 void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,

@@ -20,6 +20,7 @@
 #include "core/accounts.h"
 #include "core/bootstrap.h"
 #include "core/compute_units.h"
+#include "core/faults.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_test_file.h"
 
@@ -154,27 +155,27 @@ class LifecycleTest : public ::testing::Test {
     PurchaseOrder order;
     order.service_id = tenant.service_id;
     order.replicas_count = replicas;
-    order.payment_timing = PaymentTiming::kPrepaid;
-    order.reservation_months = months;
-    order.auto_renew = auto_renew;
-    order.auto_renew_months = auto_renew_months;
+    order.billing.payment_timing = PaymentTiming::kPrepaid;
+    order.billing.reservation_months = months;
+    order.billing.auto_renew = auto_renew;
+    order.billing.auto_renew_months = auto_renew_months;
     return order;
   }
   static PurchaseOrder Postpaid(const Tenant& tenant, std::int64_t replicas = 1) {
     PurchaseOrder order;
     order.service_id = tenant.service_id;
     order.replicas_count = replicas;
-    order.payment_timing = PaymentTiming::kPostpaid;
+    order.billing.payment_timing = PaymentTiming::kPostpaid;
     return order;
   }
 
   // Buys a unit now; the purchase must succeed.
   std::string Buy(const Tenant& tenant, const PurchaseOrder& order) {
-    auto id = store_->Write<std::string>([&](store::Transaction& tx) {
+    auto bought = store_->Write<PurchaseResult>([&](store::Transaction& tx) {
       return PurchaseComputeUnit(tx, tenant.principal, order, config_, Now());
     });
-    EXPECT_TRUE(id.ok()) << (id.ok() ? "" : id.error().message);
-    return id.ok() ? *id : std::string();
+    EXPECT_TRUE(bought.ok()) << (bought.ok() ? "" : bought.error().message);
+    return bought.ok() ? bought->instance_id : std::string();
   }
 
   Status SetRelease(const Tenant& tenant, const std::string& instance_id,
@@ -628,6 +629,170 @@ TEST_F(LifecycleTest, FailedPostpaidProvisioningRefundsNothingBecauseNothingWasC
   EXPECT_EQ(Allocated(), 0);
 }
 
+// --- injected faults and orders ----------------------------------------------------------------
+
+TEST_F(LifecycleTest, InjectedProvisioningFaultFailsTheAcceptedPurchaseWithAFullRefund) {
+  const Money opening = 10'000'000;
+  Tenant tenant = AddTenant("acct-a", opening);
+  Write([&](store::Transaction& tx) {
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kProvision, "bj", "gpu-1", 1}).ok());
+  });
+  std::string failing = Buy(tenant, Prepaid(tenant, 2));
+  // Taken when accepted: the purchase succeeded, the unit is Creating, the fault is used up.
+  EXPECT_EQ(GetInstance(failing).status, InstanceStatus::kCreating);
+  EXPECT_TRUE(GetInstance(failing).pending_fault);
+  EXPECT_TRUE(Write([](store::Transaction& tx) { return DescribeFaults(tx); }).empty());
+  std::string fine = Buy(tenant, Prepaid(tenant, 1));
+  EXPECT_EQ(Allocated(), 2 * kUnitsPerReplica);
+
+  AdvanceBy(1);  // the delayed step shows the failure
+  Instance failed = GetInstance(failing);
+  EXPECT_EQ(failed.status, InstanceStatus::kCreateFailed);
+  EXPECT_EQ(failed.start_time, std::nullopt);
+  EXPECT_EQ(GetInstance(fine).status, InstanceStatus::kRunning);
+  auto refunds = Ledger("acct-a", LedgerKind::kRefund);
+  ASSERT_EQ(refunds.size(), 1u);
+  EXPECT_EQ(refunds[0].amount, PrepaidCostOf(kUnitsPerReplica, 2));
+  auto charge = Ledger("acct-a", LedgerKind::kPrepaid, failing);
+  ASSERT_EQ(charge.size(), 1u);
+  EXPECT_EQ(refunds[0].order_id, charge[0].order_id) << "the refund names the purchase order";
+  EXPECT_EQ(GetAccount("acct-a").balance, opening - PrepaidCostOf(kUnitsPerReplica, 1));
+  EXPECT_EQ(Allocated(), kUnitsPerReplica);
+  EXPECT_TRUE(Deployments(failing).empty());
+}
+
+TEST_F(LifecycleTest, FaultsAreTakenOncePerUseMostSpecificPoolFirst) {
+  Write([&](store::Transaction& tx) {
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kProvision, "", "", 1}).ok());
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kProvision, "bj", "", 2}).ok());
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kReconfigure, "bj", "gpu-1", 1}).ok());
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kDeploy, "", "gpu-2", 1}).ok());
+    // Injecting the same key again adds uses.
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kProvision, "", "", 1}).ok());
+    EXPECT_FALSE(InjectFault(tx, Fault{FaultOperation::kProvision, "mars", "", 1}).ok());
+    EXPECT_FALSE(InjectFault(tx, Fault{FaultOperation::kProvision, "", "gpu-9", 1}).ok());
+    EXPECT_FALSE(InjectFault(tx, Fault{FaultOperation::kProvision, "", "", 0}).ok());
+  });
+  auto faults = Write([](store::Transaction& tx) { return DescribeFaults(tx); });
+  ASSERT_EQ(faults.size(), 4u);
+  EXPECT_EQ(faults[0].operation, FaultOperation::kDeploy);
+  Write([&](store::Transaction& tx) {
+    // Another operation's or another pool's fault is never taken.
+    EXPECT_FALSE(TakeFault(tx, FaultOperation::kReconfigure, "gz", "gpu-1"));
+    EXPECT_FALSE(TakeFault(tx, FaultOperation::kDeactivate, "bj", "gpu-1"));
+    EXPECT_TRUE(TakeFault(tx, FaultOperation::kReconfigure, "bj", "gpu-1"));
+    EXPECT_FALSE(TakeFault(tx, FaultOperation::kReconfigure, "bj", "gpu-1"));
+    EXPECT_TRUE(TakeFault(tx, FaultOperation::kDeploy, "sz", "gpu-2"));
+    // bj first (two uses), then the any-pool fault (two uses), then none.
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(TakeFault(tx, FaultOperation::kProvision, "bj", "cpu"));
+    EXPECT_FALSE(TakeFault(tx, FaultOperation::kProvision, "bj", "cpu"));
+  });
+  EXPECT_TRUE(Write([](store::Transaction& tx) { return DescribeFaults(tx); }).empty());
+  Write([&](store::Transaction& tx) {
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kDeactivate, "", "", 3}).ok());
+    ClearFaults(tx);
+    EXPECT_TRUE(DescribeFaults(tx).empty());
+  });
+}
+
+TEST_F(LifecycleTest, InjectedFaultsSurviveARestart) {
+  Tenant tenant = AddTenant("acct-a", 10'000'000);
+  Write([&](store::Transaction& tx) {
+    EXPECT_TRUE(InjectFault(tx, Fault{FaultOperation::kProvision, "", "", 1}).ok());
+  });
+  Restart();
+  std::string id = Buy(tenant, Postpaid(tenant));
+  Restart();
+  AdvanceBy(1);
+  EXPECT_EQ(GetInstance(id).status, InstanceStatus::kCreateFailed);
+  EXPECT_TRUE(Ledger("acct-a", LedgerKind::kRefund).empty()) << "a Postpaid unit cost nothing";
+  EXPECT_EQ(GetAccount("acct-a").balance, 10'000'000);
+}
+
+TEST_F(LifecycleTest, PurchasesAndRenewalsOpenOrdersNamedOnTheirLedgerEntries) {
+  Tenant tenant = AddTenant("acct-a", 100'000'000);
+  auto bought = store_->Write<PurchaseResult>([&](store::Transaction& tx) {
+    return PurchaseComputeUnit(tx, tenant.principal, Prepaid(tenant, 1, /*auto_renew=*/true),
+                               config_, Now());
+  });
+  ASSERT_TRUE(bought.ok());
+  EXPECT_EQ(bought->order_id.size(), 20u);
+  EXPECT_EQ(bought->order_id.rfind("ord-", 0), 0u);
+  for (char c : bought->order_id.substr(4)) EXPECT_TRUE(std::isdigit(c) || std::islower(c)) << c;
+  EXPECT_EQ(GetInstance(bought->instance_id).order_id, bought->order_id);
+  auto purchase = Ledger("acct-a", LedgerKind::kPrepaid);
+  ASSERT_EQ(purchase.size(), 1u);
+  EXPECT_EQ(purchase[0].order_id, bought->order_id);
+  AdvanceBy(1);
+  AdvanceTo(GetInstance(bought->instance_id).expired_time.value_or(0));
+  auto renewals = Ledger("acct-a", LedgerKind::kRenewal);
+  ASSERT_EQ(renewals.size(), 1u);
+  EXPECT_EQ(renewals[0].order_id.rfind("ord-", 0), 0u);
+  EXPECT_NE(renewals[0].order_id, bought->order_id) << "a renewal is an order of its own";
+  // The opening top-up pays for no order.
+  EXPECT_EQ(Ledger("acct-a", LedgerKind::kTopup).at(0).order_id, "");
+}
+
+TEST_F(LifecycleTest, PostpaidPurchaseWithAReleaseTimeIsReleasedThen) {
+  Tenant tenant = AddTenant("acct-a", 10'000'000);
+  PurchaseOrder order = Postpaid(tenant);
+  order.billing.release_time = kStart + 2 * kHour;
+  std::string id = Buy(tenant, order);
+  EXPECT_EQ(GetInstance(id).release_time, kStart + 2 * kHour);
+  AdvanceBy(3 * kHour);
+  Instance released = GetInstance(id);
+  EXPECT_EQ(released.status, InstanceStatus::kReleased);
+  EXPECT_EQ(released.released_at, kStart + 2 * kHour);
+  EXPECT_EQ(Total(Ledger("acct-a", LedgerKind::kPostpaid)),
+            -PostpaidUsageOf(kUnitsPerReplica, 2 * kHour - 1));
+  order.billing.release_time = Now();  // not in the future
+  auto refused = store_->Write<PurchaseResult>([&](store::Transaction& tx) {
+    return PurchaseComputeUnit(tx, tenant.principal, order, config_, Now());
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidParameter);
+}
+
+TEST_F(LifecycleTest, UnitPagesAreNewestFirstAndStableWhileUnitsAreAdded) {
+  Tenant a = AddTenant("acct-a", 100'000'000);
+  Tenant b = AddTenant("acct-b", 100'000'000);
+  std::vector<std::string> bought;  // oldest first
+  for (int i = 0; i < 5; ++i) bought.push_back(Buy(i % 2 ? b : a, Postpaid(i % 2 ? b : a)));
+  auto page = [&](store::UnitQuery q) { return Write([&](store::Transaction& tx) {
+    return ListUnitPage(tx, q);
+  }); };
+  store::UnitQuery query;
+  query.limit = 2;
+  UnitPage first = page(query);
+  ASSERT_EQ(first.units.size(), 2u);
+  EXPECT_EQ(first.units[0].instance.instance_id, bought[4]);
+  EXPECT_EQ(first.units[1].instance.instance_id, bought[3]);
+  EXPECT_EQ(first.units[0].used_units, kUnitsPerReplica);
+  ASSERT_TRUE(first.next.has_value());
+  Buy(a, Postpaid(a));  // a newer unit does not shift the next page
+  query.after = first.next;
+  UnitPage second = page(query);
+  ASSERT_EQ(second.units.size(), 2u);
+  EXPECT_EQ(second.units[0].instance.instance_id, bought[2]);
+  query.after = second.next;
+  UnitPage last = page(query);
+  ASSERT_EQ(last.units.size(), 1u);
+  EXPECT_EQ(last.units[0].instance.instance_id, bought[0]);
+  EXPECT_FALSE(last.next.has_value());
+
+  store::UnitQuery only_b;
+  only_b.account_id = "acct-b";
+  EXPECT_EQ(page(only_b).units.size(), 2u);
+  store::UnitQuery creating;
+  creating.status = InstanceStatus::kRunning;
+  EXPECT_TRUE(page(creating).units.empty());
+  AdvanceBy(1);
+  EXPECT_EQ(page(creating).units.size(), 6u);
+  store::UnitQuery elsewhere;
+  elsewhere.region = "gz";
+  EXPECT_TRUE(page(elsewhere).units.empty());
+}
+
 // --- catching up --------------------------------------------------------------------------------
 
 // Checks, for units bought at kStart and left alone, that one long clock jump (or a restart in
@@ -870,11 +1035,9 @@ class LifecycleIdempotencyTest : public LifecycleTest {
     tenant_ = AddTenant("acct-a", 100'000'000);
   }
 
-  PurchaseOrder WithKeys(const std::string& client_token, const std::string& replay_key) {
+  PurchaseOrder WithToken(const std::string& client_token) {
     PurchaseOrder order = Prepaid(tenant_, 1);
     order.client_token = client_token;
-    order.replay_key = replay_key;
-    order.fingerprint = "prepaid/1/month/1 replica";
     return order;
   }
   size_t UnitsBought() { return Ledger("acct-a", LedgerKind::kPrepaid).size(); }
@@ -883,10 +1046,41 @@ class LifecycleIdempotencyTest : public LifecycleTest {
 };
 
 TEST_F(LifecycleIdempotencyTest, RetryWithinTheWindowReturnsTheFirstResult) {
-  std::string first = Buy(tenant_, WithKeys("token:t1", "replay:r1"));
+  std::string first = Buy(tenant_, WithToken("t1"));
   AdvanceBy(config_.idempotency_window_seconds - 10);
-  EXPECT_EQ(Buy(tenant_, WithKeys("token:t1", "replay:r2")), first);
-  EXPECT_EQ(Buy(tenant_, WithKeys("", "replay:r1")), first);
+  EXPECT_EQ(Buy(tenant_, WithToken("t1")), first);
+  EXPECT_EQ(UnitsBought(), 1u);
+}
+
+TEST_F(LifecycleIdempotencyTest, EveryCallWithoutATokenBuys) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.insert(Buy(tenant_, WithToken("")));
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(UnitsBought(), 5u);
+}
+
+TEST_F(LifecycleIdempotencyTest, TheWindowIsTwentyFourHoursOfTheServersClock) {
+  EXPECT_EQ(LifecycleConfig{}.idempotency_window_seconds, kDay);
+  std::string first = Buy(tenant_, WithToken("t1"));
+  AdvanceBy(kDay + 1);
+  EXPECT_NE(Buy(tenant_, WithToken("t1")), first);
+  EXPECT_EQ(UnitsBought(), 2u);
+}
+
+TEST_F(LifecycleIdempotencyTest, OtherParametersOrAnotherAccountsTokenSpace) {
+  Buy(tenant_, WithToken("t1"));
+  PurchaseOrder other = WithToken("t1");
+  other.billing.reservation_months = 2;
+  auto mismatch = store_->Write<PurchaseResult>([&](store::Transaction& tx) {
+    return PurchaseComputeUnit(tx, tenant_.principal, other, config_, Now());
+  });
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code, ErrorCode::kIdempotentParameterMismatch);
+  // Another account's identical token is its own.
+  Tenant b = AddTenant("acct-b", 100'000'000);
+  PurchaseOrder theirs = Prepaid(b, 1);
+  theirs.client_token = "t1";
+  EXPECT_FALSE(Buy(b, theirs).empty());
   EXPECT_EQ(UnitsBought(), 1u);
 }
 
@@ -895,26 +1089,12 @@ TEST_F(LifecycleIdempotencyTest, RetryWithinTheWindowReturnsTheFirstResult) {
 // (RememberResult skips an existing record; nothing calls DeleteIdempotencyBefore), so every retry
 // of that second purchase buys yet another unit. SPEC §4.1: a retry returns the first result.
 TEST_F(LifecycleIdempotencyTest, TokenReusedAfterTheWindowStillMakesItsRetriesIdempotent) {
-  Buy(tenant_, WithKeys("token:t1", ""));
+  Buy(tenant_, WithToken("t1"));
   AdvanceBy(config_.idempotency_window_seconds + kDay);
-  std::string second = Buy(tenant_, WithKeys("token:t1", ""));
-  std::string retry = Buy(tenant_, WithKeys("token:t1", ""));
+  std::string second = Buy(tenant_, WithToken("t1"));
+  std::string retry = Buy(tenant_, WithToken("t1"));
   EXPECT_EQ(retry, second) << "the retry of the second purchase bought another unit";
   EXPECT_LE(UnitsBought(), 2u);
-}
-
-// Regression (found by this test, now fixed): the verifier accepts a signature until timestamp +
-// min(expiration, 7 d cap) + 300 s skew (and a timestamp up to 300 s ahead of the clock), but the
-// replay record stops counting after idempotency_window_seconds (7 d), so an exact replay in the
-// last minutes of its signature's validity buys a second unit. SPEC §4.1: an exact replay must
-// never buy twice.
-TEST_F(LifecycleIdempotencyTest, ReplayAtTheEndOfItsSignatureValidityDoesNotBuyTwice) {
-  constexpr std::int64_t kSignatureCap = 7 * kDay;
-  constexpr std::int64_t kSkew = 300;
-  std::string first = Buy(tenant_, WithKeys("", "replay:r1"));
-  AdvanceBy(kSignatureCap + kSkew);
-  EXPECT_EQ(Buy(tenant_, WithKeys("", "replay:r1")), first);
-  EXPECT_EQ(UnitsBought(), 1u);
 }
 
 TEST(LifecycleListStatusTest, MapsDetailedStatusToTheCoarseListStatus) {

@@ -39,12 +39,26 @@ constexpr std::array<std::pair<InstanceStatus, std::string_view>, 8> kStatuses{{
     {InstanceStatus::kBillingChanging, "BillingChanging"},
 }};
 
-constexpr std::array<std::pair<LedgerKind, std::string_view>, 5> kLedgerKinds{{
+constexpr std::array<std::pair<LedgerKind, std::string_view>, 6> kLedgerKinds{{
     {LedgerKind::kTopup, "topup"},
     {LedgerKind::kPrepaid, "prepaid"},
     {LedgerKind::kRenewal, "renewal"},
+    {LedgerKind::kResize, "resize"},
     {LedgerKind::kPostpaid, "postpaid"},
     {LedgerKind::kRefund, "refund"},
+}};
+
+constexpr std::array<std::pair<OrderKind, std::string_view>, 3> kOrderKinds{{
+    {OrderKind::kPurchase, "purchase"},
+    {OrderKind::kResize, "resize"},
+    {OrderKind::kRenewal, "renewal"},
+}};
+
+constexpr std::array<std::pair<FaultOperation, std::string_view>, 4> kFaultOperations{{
+    {FaultOperation::kProvision, "provision"},
+    {FaultOperation::kReconfigure, "reconfigure"},
+    {FaultOperation::kDeploy, "deploy"},
+    {FaultOperation::kDeactivate, "deactivate"},
 }};
 
 constexpr std::array<std::pair<Policy, std::string_view>, 3> kPolicies{{
@@ -97,6 +111,16 @@ bool IsKnownUnitType(std::string_view type) {
 std::string_view ToString(LedgerKind k) { return NameOf(kLedgerKinds, k); }
 std::optional<LedgerKind> ParseLedgerKind(std::string_view text) {
   return FindByName(kLedgerKinds, text);
+}
+
+std::string_view ToString(OrderKind k) { return NameOf(kOrderKinds, k); }
+std::optional<OrderKind> ParseOrderKind(std::string_view text) {
+  return FindByName(kOrderKinds, text);
+}
+
+std::string_view ToString(FaultOperation op) { return NameOf(kFaultOperations, op); }
+std::optional<FaultOperation> ParseFaultOperation(std::string_view text) {
+  return FindByName(kFaultOperations, text);
 }
 
 std::string_view ToString(Policy p) { return NameOf(kPolicies, p); }

@@ -74,6 +74,7 @@ struct Price {
 
 struct Instance {
   std::string instance_id;
+  std::int64_t seq = 0;  // insertion order, assigned by the store; breaks created_at ties
   std::string account_id;
   std::string service_id;  // the service it was purchased for
   std::string region;
@@ -97,6 +98,10 @@ struct Instance {
   std::optional<UnixSeconds> settled_until;  // Postpaid: usage charged up to here
   Money postpaid_charged = 0;                // Postpaid: total usage charged so far
   std::string creator;
+  std::string order_id;  // the purchase order: its refund on CreateFailed carries it
+  // A fault (core/faults.h) was taken when the pending delayed step (provisioning) was
+  // accepted: that step fails when it runs.
+  bool pending_fault = false;
 };
 
 // A service running on a unit (SPEC §4.4 serviceUsageList).
@@ -106,7 +111,7 @@ struct Deployment {
   std::int64_t deployed_units = 0;
 };
 
-enum class LedgerKind { kTopup, kPrepaid, kRenewal, kPostpaid, kRefund };
+enum class LedgerKind { kTopup, kPrepaid, kRenewal, kResize, kPostpaid, kRefund };
 std::string_view ToString(LedgerKind k);
 std::optional<LedgerKind> ParseLedgerKind(std::string_view text);
 
@@ -118,6 +123,33 @@ struct LedgerEntry {
   LedgerKind kind = LedgerKind::kTopup;
   std::string instance_id;  // empty when none
   std::string note;
+  std::string order_id;  // the purchase, resize or renewal it pays for; empty when none
+};
+
+// A purchase, resize or renewal (SPEC §5.4): what its ledger entries and results name.
+enum class OrderKind { kPurchase, kResize, kRenewal };
+std::string_view ToString(OrderKind k);
+std::optional<OrderKind> ParseOrderKind(std::string_view text);
+
+struct Order {
+  std::string order_id;  // ord-<16 lowercase alnum>
+  std::string account_id;
+  std::string instance_id;
+  OrderKind kind = OrderKind::kPurchase;
+  UnixSeconds created_at = 0;
+};
+
+// The operations a fault can be injected into (SPEC §6 InjectFault).
+enum class FaultOperation { kProvision, kReconfigure, kDeploy, kDeactivate };
+std::string_view ToString(FaultOperation op);
+std::optional<FaultOperation> ParseFaultOperation(std::string_view text);
+
+// The next `remaining` such operations fail; an empty region or type matches every pool.
+struct Fault {
+  FaultOperation operation = FaultOperation::kProvision;
+  std::string region;
+  std::string type;
+  std::int64_t remaining = 0;
 };
 
 // The policies of SPEC §3.
@@ -163,12 +195,12 @@ struct Transition {
   std::string instance_id;  // empty for account-level transitions
 };
 
-// What a clientToken (or an exact replay of a signed request) remembers.
+// What a clientToken remembers (core/client_tokens.h).
 struct IdempotencyRecord {
   std::string account_id;
   std::string token;
-  std::string fingerprint;  // hash of the parameters the token was first used with
-  std::string result;       // the instanceId returned the first time
+  std::string fingerprint;  // hash of the action and parameters the token was first used with
+  std::string result;       // what the first call returned, as its action encoded it
   UnixSeconds created_at = 0;
 };
 

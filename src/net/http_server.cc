@@ -42,6 +42,7 @@ struct HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
   asio::thread_pool workers;
+  std::optional<asio::thread_pool> read_workers;  // the read lane, when there is one
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
 
@@ -49,7 +50,15 @@ struct HttpServer::Impl {
   std::list<std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mutex)
 
   Impl(HttpServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {}
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
+    if (options.read_worker_threads > 0 && options.is_read) {
+      read_workers.emplace(options.read_worker_threads);
+    }
+  }
+
+  asio::thread_pool& PoolFor(const api::ApiRequest& request) {
+    return read_workers && options.is_read(request) ? *read_workers : workers;
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -173,14 +182,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.body = std::move(message.body());
     request.received = std::chrono::steady_clock::now();
     ++served_;
+    // Chosen before the request is moved into the handler.
+    asio::thread_pool& pool = server_.PoolFor(request);
     api::TriagedRequest triaged = server_.handler(std::move(request));
     if (triaged.response) return Write(std::move(*triaged.response), version);
     Tcp().expires_never();  // the worker decides how long handling takes
-    RunOnWorker(std::move(triaged.rest), version);
+    RunOnWorker(pool, std::move(triaged.rest), version);
   }
 
   // One of `rest` (on a worker) and a 503 (here, once queue_timeout has passed) answers.
-  void RunOnWorker(std::function<api::ApiResponse()> rest, int version) {
+  void RunOnWorker(asio::thread_pool& pool, std::function<api::ApiResponse()> rest, int version) {
     enum : int { kQueued, kStarted, kAbandoned };
     auto state = std::make_shared<std::atomic<int>>(kQueued);
     auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor());
@@ -193,8 +204,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                            "start in time: nothing was done; retry later"),
                   version);
     });
-    asio::post(server_.workers, [self = this->shared_from_this(), state, timer, version,
-                                 rest = std::move(rest)]() mutable {
+    asio::post(pool, [self = this->shared_from_this(), state, timer, version,
+                      rest = std::move(rest)]() mutable {
       int queued = kQueued;
       if (!state->compare_exchange_strong(queued, kStarted)) return;
       api::ApiResponse response = rest();
@@ -334,6 +345,7 @@ void HttpServer::Stop() {
   }
   s.work.reset();
   s.workers.join();
+  if (s.read_workers) s.read_workers->join();
   s.ioc.stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();

@@ -139,6 +139,33 @@ SELECT setval('ledger_ids', COALESCE((SELECT MAX(id) FROM ledger), 0) + 1, false
 SELECT setval('transition_ids', COALESCE((SELECT MAX(id) FROM transitions), 0) + 1, false);
 SELECT setval('instance_seqs', COALESCE((SELECT MAX(seq) FROM instances), 0) + 1, false);
 )SQL"},
+      // Orders name what each charge paid for; faults are stored so that a restart keeps
+      // them; a unit remembers the purchase order (its refund carries it) and whether its
+      // pending delayed step took a fault. Exact-replay keys are no longer kept: every call
+      // without a clientToken buys.
+      {3, "orders, injected faults, every call buys", R"SQL(
+ALTER TABLE ledger ADD COLUMN order_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE instances ADD COLUMN order_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE instances ADD COLUMN pending_fault INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX instances_by_creation ON instances (created_at, seq);
+CREATE TABLE orders (
+  order_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  instance_id TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX orders_by_instance ON orders (instance_id);
+CREATE TABLE faults (
+  operation TEXT NOT NULL,
+  region TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL DEFAULT '',
+  remaining BIGINT NOT NULL,
+  PRIMARY KEY (operation, region, type),
+  CHECK (remaining >= 0)
+);
+DELETE FROM idempotency WHERE token LIKE 'replay:%';
+)SQL"},
   };
   return migrations;
 }

@@ -46,6 +46,24 @@ struct InstanceFilter {
   UnixSeconds hide_released_before = 0;  // terminal instances released earlier are not listed
 };
 
+// Where a page of units starts: strictly older than this (created_at, seq).
+struct UnitCursor {
+  UnixSeconds created_at = 0;
+  std::int64_t seq = 0;
+};
+
+// Units of any account (empty account_id) or of one, newest first (created_at, then seq).
+struct UnitQuery {
+  std::string account_id;  // empty: every account
+  std::string region;      // empty: every region
+  std::string type;        // empty: every type
+  std::optional<core::InstanceStatus> status;
+  std::optional<core::PaymentTiming> payment_timing;
+  std::optional<UnixSeconds> hide_released_before;  // terminal units released earlier are hidden
+  std::optional<UnitCursor> after;                  // continue after this unit
+  int limit = 0;                                    // 0: no limit
+};
+
 // One transaction. Every method may throw StoreError.
 //
 // Several servers may write one database at once (PostgreSQL). In a write transaction,
@@ -134,6 +152,7 @@ class Transaction {
   virtual std::vector<core::Instance> ListInstances(const InstanceFilter& filter) = 0;
   // Live (non-terminal) Postpaid instances of an account.
   virtual std::vector<core::Instance> ListLivePostpaid(const std::string& account_id) = 0;
+  virtual std::vector<core::Instance> ListUnits(const UnitQuery& query) = 0;
   virtual std::int64_t SumLiveUnits(const std::string& region, const std::string& type) = 0;
   virtual void InsertDeployment(const core::Deployment& deployment) = 0;
   virtual void DeleteDeployments(const std::string& instance_id) = 0;
@@ -151,6 +170,18 @@ class Transaction {
   virtual void DeleteTransition(std::int64_t id) = 0;
   virtual std::optional<UnixSeconds> NextDueTime() = 0;
   virtual std::vector<core::Transition> ListTransitions(const std::string& instance_id) = 0;
+
+  // --- orders and faults ----------------------------------------------------------------------
+  virtual void InsertOrder(const core::Order& order) = 0;
+  // Adds `count` to the fault of exactly this (operation, region, type), creating it.
+  virtual void AddFault(const core::Fault& fault) = 0;
+  // Every stored fault, by operation, region, type.
+  virtual std::vector<core::Fault> ListFaults() = 0;
+  virtual void DeleteAllFaults() = 0;
+  // Guarded take of one use of exactly this fault key (region/type "" = the wildcard row);
+  // the row goes when its last use is taken. False when there is none.
+  virtual bool TakeFault(core::FaultOperation operation, const std::string& region,
+                         const std::string& type) = 0;
 
   // --- idempotency --------------------------------------------------------------------------
   virtual std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,

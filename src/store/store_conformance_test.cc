@@ -1128,10 +1128,9 @@ TEST_P(StoreConformanceTest, OnePurchaseRetriedOnTwoServersAtOnceBuysOnce) {
   core::PurchaseOrder order;
   order.service_id = "svc-1";
   order.replicas_count = 3;
-  order.payment_timing = PaymentTiming::kPrepaid;
-  order.reservation_months = 1;
+  order.billing.payment_timing = PaymentTiming::kPrepaid;
+  order.billing.reservation_months = 1;
   order.client_token = "retry-me";
-  order.fingerprint = "fp";
   core::LifecycleConfig config;
   std::mutex mutex;
   std::vector<std::string> results;  // GUARDED_BY(mutex)
@@ -1139,11 +1138,11 @@ TEST_P(StoreConformanceTest, OnePurchaseRetriedOnTwoServersAtOnceBuysOnce) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       Store& server = t % 2 == 0 ? *store_ : *other_server;
-      auto bought = server.Write<std::string>([&](Transaction& tx) {
+      auto bought = server.Write<core::PurchaseResult>([&](Transaction& tx) {
         return core::PurchaseComputeUnit(tx, caller, order, config, 5000);
       });
       std::lock_guard lock(mutex);
-      results.push_back(bought.ok() ? *bought : "error: " + bought.error().message);
+      results.push_back(bought.ok() ? bought->instance_id : "error: " + bought.error().message);
     });
   }
   for (auto& thread : threads) thread.join();
@@ -1192,10 +1191,11 @@ TEST_P(StoreConformanceTest, PurchasesAndSchedulersOnTwoServersKeepTheBooks) {
           core::PurchaseOrder order;
           order.service_id = "svc-" + account;
           order.replicas_count = 1 + i % 3;
-          order.payment_timing = i % 4 == 0 ? PaymentTiming::kPrepaid : PaymentTiming::kPostpaid;
-          order.reservation_months = 1;
+          order.billing.payment_timing =
+              i % 4 == 0 ? PaymentTiming::kPrepaid : PaymentTiming::kPostpaid;
+          order.billing.reservation_months = 1;
           UnixSeconds now = kStart + i * 10;
-          auto bought = server->Write<std::string>([&](Transaction& tx) {
+          auto bought = server->Write<core::PurchaseResult>([&](Transaction& tx) {
             return core::PurchaseComputeUnit(tx, caller, order, config, now);
           });
           if (!bought.ok()) {
@@ -1203,9 +1203,9 @@ TEST_P(StoreConformanceTest, PurchasesAndSchedulersOnTwoServersKeepTheBooks) {
             ++failed;
             continue;
           }
-          if (order.payment_timing == PaymentTiming::kPostpaid && i % 2 == 1) {
+          if (order.billing.payment_timing == PaymentTiming::kPostpaid && i % 2 == 1) {
             Status release = server->Write<Ok>([&](Transaction& tx) {
-              return core::SetAutoRelease(tx, caller, *bought, now + 25, now);
+              return core::SetAutoRelease(tx, caller, bought->instance_id, now + 25, now);
             });
             if (!release.ok()) {
               ADD_FAILURE() << "auto-release: " << release.error().message;

@@ -246,20 +246,6 @@ TEST_F(ComputeUnitApiTest, ClientTokenMakesRetriesIdempotent) {
   EXPECT_EQ(ResultOf(r1), ResultOf(r2));
 }
 
-TEST_F(ComputeUnitApiTest, AnExactReplayOfASignedPurchaseBuysOnce) {
-  auto admin = Admin();
-  client::RawRequest request;
-  request.target = "/v2/serviceresources?Action=PurchaseComputeUnit";
-  request.body = json::serialize(PostpaidPurchase("svc-a", 2));
-  admin.Sign(request);
-  auto first = admin.Send(request);
-  auto second = admin.Send(request);
-  ASSERT_TRUE(first.ok() && second.ok());
-  ASSERT_EQ(first->status, 200) << first->body;
-  EXPECT_EQ(ResultOf(*first), ResultOf(*second));
-  EXPECT_EQ(Inventory().at("allocatedUnits"), 4);
-}
-
 TEST_F(ComputeUnitApiTest, AutoReleaseRefusals) {
   auto admin = Admin();
   std::string prepaid = Purchase(admin, PrepaidPurchase("svc-a", 1, 1));

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +79,45 @@ class ServerTest : public ::testing::Test {
   client::ApiClient Admin() const { return Client("a-admin", "a-admin-sk"); }
   client::ApiClient Operator() const { return Client("op-ak", "op-sk"); }
 
+  // SPEC §5.4 after a scenario: for every bootstrap account balance == Σ ledger, and for every
+  // pool allocated == Σ totalComputeUnits of its live units (seen through DescribeUnits).
+  void ExpectInvariants() {
+    auto op = Operator();
+    for (const char* id : {"acct-a", "acct-b", "acct-poor", "acct-r"}) {
+      auto r = op.Call("/v1/operator", "DescribeAccount", {{"accountId", id}, {"maxKeys", 1000}});
+      ASSERT_TRUE(r.ok() && r->status == 200) << id;
+      auto account = r->Json().at("result");
+      ASSERT_FALSE(account.as_object().contains("nextMarker")) << "ledger longer than a page";
+      std::int64_t sum = 0;
+      for (const auto& e : account.at("ledger").as_array()) sum += e.at("amount").as_int64();
+      EXPECT_EQ(account.at("balance").as_int64(), sum) << id;
+    }
+    std::map<std::string, std::int64_t> live;  // "region/type" -> units
+    boost::json::object query{{"maxKeys", 1000}};
+    for (;;) {
+      auto r = op.Call("/v1/operator", "DescribeUnits", query);
+      ASSERT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.error().message);
+      auto page = r->Json().at("result");
+      for (const auto& u : page.at("units").as_array()) {
+        std::string status(u.at("status").as_string());
+        if (status == "Released" || status == "CreateFailed") continue;
+        live[std::string(u.at("region").as_string()) + "/" + std::string(u.at("type").as_string())] +=
+            u.at("totalComputeUnits").as_int64();
+      }
+      if (!page.at("isTruncated").as_bool()) break;
+      query["marker"] = page.at("nextMarker");
+    }
+    auto pools = op.Call("/v1/operator", "DescribeInventory", boost::json::object());
+    ASSERT_TRUE(pools.ok() && pools->status == 200);
+    const boost::json::value inventory = pools->Json();
+    for (const auto& p : inventory.at("result").at("pools").as_array()) {
+      std::string key =
+          std::string(p.at("region").as_string()) + "/" + std::string(p.at("type").as_string());
+      EXPECT_EQ(p.at("allocatedUnits").as_int64(), live[key]) << key;
+      EXPECT_LE(p.at("allocatedUnits").as_int64(), p.at("totalUnits").as_int64()) << key;
+    }
+  }
+
   TempDir dir_;
   TestBackend backend_;
   std::unique_ptr<ServerProcess> server_;
@@ -120,6 +160,36 @@ inline boost::json::object PrepaidPurchase(const std::string& service, int repli
               {"reservationLength", months},
               {"autoRenew", auto_renew},
               {"autoRenewTime", renew_months}}}}}};
+}
+
+// One tenant (acct-s, key s-ak/s-sk, a rich balance) with one service svc-s of one unit per
+// replica, in a pool of `pool_units`: the shape of the storm tests.
+inline std::string StormBootstrap(int pool_units) {
+  return R"({"operators": [{"accessKey": "op-ak", "secretKey": "op-sk"}],
+    "prices": [{"type": "gpu-1", "prepaidPerUnitMonth": 1000, "postpaidPerUnitHour": 1}],
+    "inventory": [{"region": "bj", "type": "gpu-1", "totalUnits": )" +
+         std::to_string(pool_units) + R"(}],
+    "accounts": [{"accountId": "acct-s", "name": "storm", "balance": 1000000000,
+      "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+                 "accessKeys": [{"accessKey": "s-ak", "secretKey": "s-sk"}]}],
+      "services": [{"serviceId": "svc-s", "name": "storm", "region": "bj", "type": "gpu-1",
+                    "unitsPerReplica": 1}]}]})";
+}
+
+// Every ledger entry of an account, paging through markers; `head` gets the first page.
+inline boost::json::array FullLedger(client::ApiClient& op, const std::string& account,
+                                     boost::json::object* head) {
+  boost::json::array all;
+  std::string marker;
+  while (true) {
+    boost::json::object body{{"accountId", account}, {"maxKeys", 1000}};
+    if (!marker.empty()) body["marker"] = marker;
+    auto page = ResultOf(CallOk(op, "/v1/operator", "DescribeAccount", body)).as_object();
+    if (head && marker.empty()) *head = page;
+    for (auto& e : page.at("ledger").as_array()) all.push_back(e);
+    if (!page.contains("nextMarker")) return all;
+    marker = std::string(page.at("nextMarker").as_string());
+  }
 }
 
 }  // namespace cuplane::testing

@@ -144,9 +144,6 @@ describe('official Node SDK, system clock', () => {
   });
 
   test('DescribeComputeUnits: newest first', async () => {
-    // Bodies unlike any other purchase in this file: the SDK signs with whole seconds, so the
-    // same purchase sent twice within one second is byte-identical, and SPEC §4.1 makes such an
-    // exact replay return the first result instead of buying again.
     const ids = [];
     for (let i = 3; i <= 5; i++) ids.push(await purchase(postpaid('svco-demo', i)));
     const listed = (await list({ serviceId: 'svco-demo' })).map((i) => i.instanceId);

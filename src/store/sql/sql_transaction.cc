@@ -1,5 +1,7 @@
 #include "store/sql/sql_transaction.h"
 
+#include <limits>
+
 namespace cuplane::store::sql {
 namespace {
 
@@ -9,7 +11,7 @@ constexpr const char* kInstanceColumns =
     "instance_id, seq, account_id, service_id, region, type, replicas_count, total_units, "
     "payment_timing, status, created_at, start_time, expired_time, release_time, released_at, "
     "reservation_months, auto_renew, auto_renew_months, paid_months, prepaid_paid, unit_price, "
-    "settled_until, postpaid_charged, creator";
+    "settled_until, postpaid_charged, creator, order_id, pending_fault";
 
 template <typename Enum, typename Parser>
 Enum ParseStored(const std::string& text, Parser parse, const char* what) {
@@ -24,7 +26,7 @@ Enum ParseStored(const std::string& text, Parser parse, const char* what) {
 Instance ReadInstance(const Statement& row) {
   Instance i;
   i.instance_id = row.Text(0);
-  // column 1 (seq) is an ordering key only
+  i.seq = row.Int(1);
   i.account_id = row.Text(2);
   i.service_id = row.Text(3);
   i.region = row.Text(4);
@@ -48,6 +50,8 @@ Instance ReadInstance(const Statement& row) {
   i.settled_until = row.OptionalInt(21);
   i.postpaid_charged = row.Int(22);
   i.creator = row.Text(23);
+  i.order_id = row.Text(24);
+  i.pending_fault = row.Int(25) != 0;
   return i;
 }
 
@@ -153,8 +157,8 @@ core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
   core::Money balance = update.Int(0);
   update.Run();
   db_.Prepare(
-         "INSERT INTO ledger (id, account_id, time, amount, kind, instance_id, note) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?)")
+         "INSERT INTO ledger (id, account_id, time, amount, kind, instance_id, note, order_id) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, NextId(IdSequence::kLedgerId))
       .Bind(2, entry.account_id)
       .Bind(3, entry.time)
@@ -162,6 +166,7 @@ core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
       .Bind(5, core::ToString(entry.kind))
       .Bind(6, entry.instance_id)
       .Bind(7, entry.note)
+      .Bind(8, entry.order_id)
       .Run();
   return balance;
 }
@@ -169,7 +174,7 @@ core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
 std::vector<core::LedgerEntry> SqlTransaction::ListLedger(const std::string& account_id,
                                                           std::int64_t before_id, int limit) {
   auto stmt = db_.Prepare(
-      "SELECT id, account_id, time, amount, kind, instance_id, note FROM ledger "
+      "SELECT id, account_id, time, amount, kind, instance_id, note, order_id FROM ledger "
       "WHERE account_id = ? AND (CAST(? AS BIGINT) <= 0 OR id < ?) ORDER BY id DESC LIMIT ?");
   stmt.Bind(1, account_id).Bind(2, before_id).Bind(3, before_id).Bind(4, std::int64_t{limit});
   std::vector<core::LedgerEntry> entries;
@@ -182,6 +187,7 @@ std::vector<core::LedgerEntry> SqlTransaction::ListLedger(const std::string& acc
     e.kind = ParseStored<core::LedgerKind>(stmt.Text(4), core::ParseLedgerKind, "ledger kind");
     e.instance_id = stmt.Text(5);
     e.note = stmt.Text(6);
+    e.order_id = stmt.Text(7);
     entries.push_back(std::move(e));
   }
   return entries;
@@ -425,7 +431,7 @@ void SqlTransaction::SetPrice(const core::Price& price) {
 void SqlTransaction::InsertInstance(const Instance& i) {
   std::int64_t next_seq = NextId(IdSequence::kInstanceSeq);
   db_.Prepare(std::string("INSERT INTO instances (") + kInstanceColumns +
-              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, i.instance_id)
       .Bind(2, next_seq)
       .Bind(3, i.account_id)
@@ -450,6 +456,8 @@ void SqlTransaction::InsertInstance(const Instance& i) {
       .Bind(22, i.settled_until)
       .Bind(23, i.postpaid_charged)
       .Bind(24, i.creator)
+      .Bind(25, i.order_id)
+      .Bind(26, std::int64_t{i.pending_fault})
       .Run();
 }
 
@@ -458,7 +466,8 @@ void SqlTransaction::UpdateInstance(const Instance& i) {
   auto stmt = db_.Prepare(
       "UPDATE instances SET status = ?, start_time = ?, expired_time = ?, release_time = ?, "
       "released_at = ?, reservation_months = ?, auto_renew = ?, auto_renew_months = ?, "
-      "paid_months = ?, settled_until = ?, postpaid_charged = ? WHERE instance_id = ?");
+      "paid_months = ?, settled_until = ?, postpaid_charged = ?, pending_fault = ? "
+      "WHERE instance_id = ?");
   stmt.Bind(1, core::ToString(i.status))
       .Bind(2, i.start_time)
       .Bind(3, i.expired_time)
@@ -470,7 +479,8 @@ void SqlTransaction::UpdateInstance(const Instance& i) {
       .Bind(9, std::int64_t{i.paid_months})
       .Bind(10, i.settled_until)
       .Bind(11, i.postpaid_charged)
-      .Bind(12, i.instance_id)
+      .Bind(12, std::int64_t{i.pending_fault})
+      .Bind(13, i.instance_id)
       .Run();
   if (stmt.Changes() == 0) {
     throw StoreError(StoreError::Kind::kInternal, "updating a missing instance");
@@ -517,6 +527,40 @@ std::vector<Instance> SqlTransaction::ListLivePostpaid(const std::string& accoun
                           "AND status NOT IN ('Released', 'CreateFailed') ORDER BY seq" +
                           std::string(RowLockClause()));
   stmt.Bind(1, account_id);
+  std::vector<Instance> instances;
+  while (stmt.Step()) instances.push_back(ReadInstance(stmt));
+  return instances;
+}
+
+std::vector<Instance> SqlTransaction::ListUnits(const UnitQuery& q) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
+                          " FROM instances WHERE (? = '' OR account_id = ?) "
+                          "AND (? = '' OR region = ?) AND (? = '' OR type = ?) "
+                          "AND (? = '' OR status = ?) AND (? = '' OR payment_timing = ?) "
+                          "AND (released_at IS NULL OR released_at >= ?) "
+                          "AND (CAST(? AS BIGINT) = 0 OR created_at < ? "
+                          "     OR (created_at = ? AND seq < ?)) "
+                          "ORDER BY created_at DESC, seq DESC LIMIT ?");
+  std::string status = q.status ? std::string(core::ToString(*q.status)) : std::string();
+  std::string payment =
+      q.payment_timing ? std::string(core::ToString(*q.payment_timing)) : std::string();
+  store::UnitCursor after = q.after.value_or(store::UnitCursor{});
+  stmt.Bind(1, q.account_id)
+      .Bind(2, q.account_id)
+      .Bind(3, q.region)
+      .Bind(4, q.region)
+      .Bind(5, q.type)
+      .Bind(6, q.type)
+      .Bind(7, status)
+      .Bind(8, status)
+      .Bind(9, payment)
+      .Bind(10, payment)
+      .Bind(11, q.hide_released_before.value_or(std::numeric_limits<std::int64_t>::min()))
+      .Bind(12, std::int64_t{q.after.has_value()})
+      .Bind(13, after.created_at)
+      .Bind(14, after.created_at)
+      .Bind(15, after.seq)
+      .Bind(16, q.limit > 0 ? std::int64_t{q.limit} : std::numeric_limits<std::int64_t>::max());
   std::vector<Instance> instances;
   while (stmt.Step()) instances.push_back(ReadInstance(stmt));
   return instances;
@@ -622,6 +666,59 @@ std::vector<core::Transition> SqlTransaction::ListTransitions(const std::string&
   std::vector<core::Transition> transitions;
   while (stmt.Step()) transitions.push_back(ReadTransition(stmt));
   return transitions;
+}
+
+// --- orders and faults -------------------------------------------------------------------------
+
+void SqlTransaction::InsertOrder(const core::Order& o) {
+  db_.Prepare(
+         "INSERT INTO orders (order_id, account_id, instance_id, kind, created_at) "
+         "VALUES (?, ?, ?, ?, ?)")
+      .Bind(1, o.order_id)
+      .Bind(2, o.account_id)
+      .Bind(3, o.instance_id)
+      .Bind(4, core::ToString(o.kind))
+      .Bind(5, o.created_at)
+      .Run();
+}
+
+void SqlTransaction::AddFault(const core::Fault& f) {
+  db_.Prepare(
+         "INSERT INTO faults (operation, region, type, remaining) VALUES (?, ?, ?, ?) "
+         "ON CONFLICT (operation, region, type) DO UPDATE "
+         "SET remaining = faults.remaining + excluded.remaining")
+      .Bind(1, core::ToString(f.operation))
+      .Bind(2, f.region)
+      .Bind(3, f.type)
+      .Bind(4, f.remaining)
+      .Run();
+}
+
+std::vector<core::Fault> SqlTransaction::ListFaults() {
+  auto stmt = db_.Prepare(
+      "SELECT operation, region, type, remaining FROM faults ORDER BY operation, region, type");
+  std::vector<core::Fault> faults;
+  while (stmt.Step()) {
+    faults.push_back(core::Fault{ParseStored<core::FaultOperation>(
+                                     stmt.Text(0), core::ParseFaultOperation, "fault operation"),
+                                 stmt.Text(1), stmt.Text(2), stmt.Int(3)});
+  }
+  return faults;
+}
+
+void SqlTransaction::DeleteAllFaults() { db_.Prepare("DELETE FROM faults").Run(); }
+
+bool SqlTransaction::TakeFault(core::FaultOperation operation, const std::string& region,
+                               const std::string& type) {
+  // One guarded statement, so concurrent takers (several servers) each get a distinct use;
+  // a row whose uses are all taken is removed in the same transaction.
+  auto take = db_.Prepare(
+      "UPDATE faults SET remaining = remaining - 1 "
+      "WHERE operation = ? AND region = ? AND type = ? AND remaining > 0");
+  take.Bind(1, core::ToString(operation)).Bind(2, region).Bind(3, type).Run();
+  if (take.Changes() == 0) return false;
+  db_.Prepare("DELETE FROM faults WHERE remaining <= 0").Run();
+  return true;
 }
 
 // --- idempotency -------------------------------------------------------------------------------

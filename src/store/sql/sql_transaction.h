@@ -64,6 +64,7 @@ class SqlTransaction : public Transaction {
   std::optional<core::Instance> GetInstance(const std::string& instance_id) override;
   std::vector<core::Instance> ListInstances(const InstanceFilter& filter) override;
   std::vector<core::Instance> ListLivePostpaid(const std::string& account_id) override;
+  std::vector<core::Instance> ListUnits(const UnitQuery& query) override;
   std::int64_t SumLiveUnits(const std::string& region, const std::string& type) override;
   void InsertDeployment(const core::Deployment& deployment) override;
   void DeleteDeployments(const std::string& instance_id) override;
@@ -77,6 +78,13 @@ class SqlTransaction : public Transaction {
   void DeleteTransition(std::int64_t id) override;
   std::optional<UnixSeconds> NextDueTime() override;
   std::vector<core::Transition> ListTransitions(const std::string& instance_id) override;
+
+  void InsertOrder(const core::Order& order) override;
+  void AddFault(const core::Fault& fault) override;
+  std::vector<core::Fault> ListFaults() override;
+  void DeleteAllFaults() override;
+  bool TakeFault(core::FaultOperation operation, const std::string& region,
+                 const std::string& type) override;
 
   std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,
                                                         const std::string& token) override;

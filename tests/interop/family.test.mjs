@@ -1,0 +1,83 @@
+// The compute-unit family beyond the four seed actions, driven by the official Node SDK's
+// consoleAction (tenant and operator keys alike): every call buys, orders, injected faults
+// (CreateFailed with a full refund) and the operator's view of every unit.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, demoBootstrap, OPERATOR } from './server.mjs';
+import { sdk, okResult, expectSdkError, INSTANCE_ID_RE } from './sdk-helpers.mjs';
+
+const ADMIN = { ak: 'demo-ak', sk: 'demo-sk' };
+const SR = '/v2/serviceresources';
+const OP = '/v1/operator';
+const ORDER_ID_RE = /^ord-[a-z0-9]{16}$/;
+
+const postpaid = (serviceId, replicasCount = 1) => ({ serviceId, replicasCount, billing: { paymentTiming: 'Postpaid' } });
+const prepaid = (serviceId, replicasCount, months) => ({
+  serviceId, replicasCount, billing: { paymentTiming: 'Prepaid', reservation: { reservationTimeUnit: 'Month', reservationLength: months } },
+});
+
+describe('compute-unit family through consoleAction (virtual clock)', () => {
+  let server;
+  const tenant = async (route, action, data) => okResult(await sdk(server, ADMIN, route, action, data));
+  const op = async (action, data = {}) => okResult(await sdk(server, OPERATOR, OP, action, data));
+  const unit = async (instanceId) => (await tenant('/v2/computeunit', 'DescribeComputeUnit', { instanceId })).computeUnitInstance;
+
+  before(async () => { server = await startServer({ bootstrap: demoBootstrap(), clock: 'virtual', provisionDelay: '5s' }); });
+  after(async () => { await server.stop(); });
+
+  test('five identical purchases sent at once through the SDK buy five units', async () => {
+    const before_ = (await op('DescribeUnits', { accountId: 'acct-demo' })).units.length;
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => tenant(SR, 'PurchaseComputeUnit', postpaid('svco-demo'))));
+    const ids = results.map((r) => r.instanceId);
+    for (const id of ids) assert.match(id, INSTANCE_ID_RE);
+    assert.equal(new Set(ids).size, 5);
+    assert.equal((await op('DescribeUnits', { accountId: 'acct-demo' })).units.length - before_, 5);
+  });
+
+  test('InjectFault / DescribeFaults: a provisioning fault makes the purchase CreateFailed with a full refund', async () => {
+    assert.equal(await op('InjectFault', { operation: 'provision', count: 1, region: 'bj', type: 'gpu-1' }), true);
+    assert.deepEqual((await op('DescribeFaults')).faults, [{ operation: 'provision', remaining: 1, region: 'bj', type: 'gpu-1' }]);
+    const { instanceId } = await tenant(SR, 'PurchaseComputeUnit', prepaid('svco-demo', 1, 1));
+    assert.equal((await unit(instanceId)).status, 'Creating', 'the purchase is accepted');
+    assert.deepEqual((await op('DescribeFaults')).faults, [], 'the fault is used once, at acceptance');
+    await op('AdvanceClock', { seconds: 5 });
+    assert.equal((await unit(instanceId)).status, 'CreateFailed');
+    const { ledger } = await op('DescribeAccount', { accountId: 'acct-demo', maxKeys: 1000 });
+    const mine = ledger.filter((e) => e.instanceId === instanceId);
+    assert.deepEqual(mine.map((e) => [e.kind, e.amount]).sort(), [['prepaid', -600000], ['refund', 600000]]);
+    assert.match(mine[0].orderId, ORDER_ID_RE);
+    assert.equal(mine[0].orderId, mine[1].orderId, 'charge and refund name one order');
+  });
+
+  test('ClearFaults and the refusals of InjectFault', async () => {
+    await op('InjectFault', { operation: 'reconfigure', count: 2 });
+    await op('InjectFault', { operation: 'deploy', count: 1, type: 'gpu-1' });
+    await op('InjectFault', { operation: 'deactivate', count: 1, region: 'gz' });
+    assert.equal((await op('DescribeFaults')).faults.length, 3);
+    assert.equal(await op('ClearFaults'), true);
+    assert.deepEqual((await op('DescribeFaults')).faults, []);
+    await expectSdkError(sdk(server, OPERATOR, OP, 'InjectFault', { operation: 'meltdown', count: 1 }), 400, 'InvalidParameter');
+    await expectSdkError(sdk(server, ADMIN, OP, 'InjectFault', { operation: 'provision', count: 1 }), 403, 'AccessDenied');
+  });
+
+  test('DescribeUnits pages every account\'s units, newest first, with accountId', async () => {
+    const all = await op('DescribeUnits', { maxKeys: 1000 });
+    assert.equal(all.isTruncated, false);
+    const seen = [];
+    let marker;
+    for (;;) {
+      const page = await op('DescribeUnits', { maxKeys: 2, ...(marker ? { marker } : {}) });
+      assert.ok(page.units.length <= 2);
+      seen.push(...page.units.map((u) => u.instanceId));
+      if (!page.isTruncated) { assert.equal(page.nextMarker, undefined); break; }
+      marker = page.nextMarker;
+    }
+    assert.deepEqual(seen, all.units.map((u) => u.instanceId));
+    for (const u of all.units) {
+      assert.equal(u.accountId, 'acct-demo');
+      assert.equal(typeof u.totalComputeUnits, 'number');
+    }
+    const failed = await op('DescribeUnits', { status: 'CreateFailed' });
+    assert.equal(failed.units.length, 1);
+  });
+});
