@@ -54,6 +54,8 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
       ->capture_default_str();
   cmd->add_option("--write-burst", serve.write_burst, "write burst per access key")
       ->capture_default_str();
+  cmd->add_option("--log-format", serve.log_format, "text or json (one line per request)")
+      ->capture_default_str();
   return cmd;
 }
 

@@ -7,6 +7,7 @@
 #include "api/error_response.h"
 #include "api/request_authenticator.h"
 #include "api/router.h"
+#include "auth/authorization_header.h"
 #include "common/random_id.h"
 
 namespace cuplane::api {
@@ -46,14 +47,31 @@ ApiResponse Success(boost::json::value result, const std::string& request_id) {
   body.emplace("result", std::move(result));  // moved, not copied: it can be a long list
   response.body = boost::json::serialize(body);
   response.headers = {{"Content-Type", "application/json"}, {"x-bce-request-id", request_id}};
+  response.outcome.request_id = request_id;
   return response;
+}
+
+// The access key id an Authorization header claims, for the request log: only a header that
+// parses yields one (the parser bounds and checks it), and never the signature.
+std::string ClaimedAccessKey(const std::string* authorization) {
+  if (!authorization) return "";
+  auto parsed = auth::ParseAuthorization(*authorization);
+  return parsed.ok() ? parsed->access_key : "";
 }
 
 }  // namespace
 
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   const std::string request_id = NewUuid();
-  auto fail = [&](const Error& error) { return MakeErrorResponse(error, request_id); };
+  // Known as the request is taken apart, and kept on the answer for metrics and the log.
+  int route_index = -1;
+  std::string access_key;
+  auto fail = [&](const Error& error) {
+    ApiResponse response = MakeErrorResponse(error, request_id);
+    response.outcome.route = route_index;
+    response.outcome.access_key = std::move(access_key);
+    return response;
+  };
   try {
     if (request.method != "POST") {
       return fail(MakeError(ErrorCode::kInvalidHTTPRequest, "every API call is a POST"));
@@ -77,12 +95,19 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
                                                            : "unknown Action for this path"));
     }
 
+    route_index = static_cast<int>(route - Routes().data());
+
     CallContext call{context_, {}, std::move(target->query), context_.clock.Now()};
     auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
-    auto principal = Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
-    if (!principal.ok()) return fail(principal.error());
+    auto principal =
+        Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
+    if (!principal.ok()) {
+      access_key = ClaimedAccessKey(authorization);
+      return fail(principal.error());
+    }
     call.principal = std::move(*principal);
+    access_key = call.principal.access_key;
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
       return fail(allowed.error());
     }
@@ -97,7 +122,10 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     if (!body.ok()) return fail(body.error());
     auto result = route->handler(call, JsonFields(*body, ""));
     if (!result.ok()) return fail(result.error());
-    return Success(std::move(*result), request_id);
+    ApiResponse response = Success(std::move(*result), request_id);
+    response.outcome.route = route_index;
+    response.outcome.access_key = std::move(access_key);
+    return response;
   } catch (const std::exception& e) {
     spdlog::error("request {} failed: {}", request_id, e.what());
     return fail(MakeError(ErrorCode::kInternalError, "internal error"));

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/router.h"
 #include "auth/bce_signer.h"
 #include "common/random_id.h"
 #include "common/time_util.h"
@@ -1090,6 +1091,45 @@ TEST_F(ApiServiceTest, EveryResponseHasItsOwnRequestId) {
   Reply c = ListUnits({});
   EXPECT_NE(a.Header("x-bce-request-id"), b.Header("x-bce-request-id"));
   EXPECT_NE(b.Header("x-bce-request-id"), c.Header("x-bce-request-id"));
+}
+
+}  // namespace
+}  // namespace cuplane::api
+
+// --- what the answer tells metrics and the request log ---------------------------------------
+
+namespace cuplane::api {
+namespace {
+
+TEST_F(ApiServiceTest, OutcomeNamesTheRouteTheCallerAndTheCode) {
+  Reply ok = DescribeUnit("no-such-unit", kAlphaReader);
+  const RequestOutcome& o = ok.raw.outcome;
+  ASSERT_GE(o.route, 0);
+  EXPECT_EQ(Routes()[static_cast<size_t>(o.route)].action, "DescribeComputeUnit");
+  EXPECT_EQ(Routes()[static_cast<size_t>(o.route)].path, kComputeUnit);
+  EXPECT_EQ(o.access_key, kAlphaReader.access_key);
+  EXPECT_EQ(o.error, ErrorCode::kResourceNotFound);
+  EXPECT_EQ(o.request_id, ok.Header("x-bce-request-id"));
+
+  Reply bought = Purchase(PostpaidBody());
+  ExpectOk(bought);
+  EXPECT_FALSE(bought.raw.outcome.error.has_value());
+  EXPECT_EQ(bought.raw.outcome.access_key, kAlphaAdmin.access_key);
+  EXPECT_EQ(bought.raw.outcome.request_id, bought.Header("x-bce-request-id"));
+}
+
+TEST_F(ApiServiceTest, OutcomeOfAFailedSignatureNamesTheClaimedKeyOnly) {
+  Reply bad = Call(kComputeUnit, "DescribeComputeUnit", {{"instanceId", "x"}},
+                   Credentials{kAlphaAdmin.access_key, "not-the-secret"});
+  ExpectError(bad, 400, "SignatureDoesNotMatch");
+  EXPECT_EQ(bad.raw.outcome.access_key, kAlphaAdmin.access_key);
+  EXPECT_EQ(bad.raw.outcome.error, ErrorCode::kSignatureDoesNotMatch);
+
+  ApiRequest unknown = Signed("POST", kComputeUnit, {{"Action", "NoSuchAction"}}, "{}",
+                              kAlphaAdmin);
+  Reply no_route = Send(unknown);
+  EXPECT_EQ(no_route.raw.outcome.route, -1);
+  EXPECT_EQ(no_route.raw.outcome.error, ErrorCode::kInvalidAction);
 }
 
 }  // namespace

@@ -2,9 +2,13 @@
 // protocol layer can be tested without sockets.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "common/error.h"
 
 namespace cuplane::api {
 
@@ -13,12 +17,26 @@ struct ApiRequest {
   std::string target;  // origin-form, as received: "/v2/computeunit?Action=..."
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
+  // When the transport had the whole request: latency is measured from here, so time spent
+  // waiting for a worker counts. Default (epoch): from when the API layer got it.
+  std::chrono::steady_clock::time_point received{};
+};
+
+// What the API layer made of a request, for metrics and the request log; never sent.
+struct RequestOutcome {
+  int route = -1;          // index into Routes() (router.h); -1 when no route matched
+  std::string request_id;  // as in x-bce-request-id
+  // The access key id the request claims (from a parsable Authorization header, verified or
+  // not): an id, never a secret.
+  std::string access_key;
+  std::optional<ErrorCode> error;  // none: success
 };
 
 struct ApiResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  RequestOutcome outcome;
 };
 
 }  // namespace cuplane::api

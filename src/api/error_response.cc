@@ -63,6 +63,8 @@ ApiResponse MakeErrorResponse(const Error& error, const std::string& request_id)
                       {"x-bce-request-id", request_id},
                       {"X-Bce-Error-Code", code},
                       {"X-Bce-Error-Message", HeaderSafe(error.message)}};
+  response.outcome.request_id = request_id;
+  response.outcome.error = error.code;
   return response;
 }
 

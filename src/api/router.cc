@@ -57,6 +57,8 @@ std::string_view Normalize(std::string_view path) {
 
 }  // namespace
 
+std::span<const Route> Routes() { return kRoutes; }
+
 bool IsKnownPath(std::string_view path) {
   path = Normalize(path);
   for (const Route& r : kRoutes) {

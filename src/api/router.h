@@ -2,6 +2,7 @@
 // in router.cc.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "api/server_context.h"
@@ -21,6 +22,9 @@ struct Route {
   Access access;
   Handler handler;
 };
+
+// Every row of the table, in a fixed order (RequestOutcome::route indexes it).
+std::span<const Route> Routes();
 
 bool IsKnownPath(std::string_view path);
 // nullptr when the path has no such Action.

@@ -11,9 +11,15 @@
 #include "api/api_service.h"
 #include "cli/bootstrap_file.h"
 #include "core/bootstrap.h"
+#include "common/log_format.h"
 #include "net/http_server.h"
 #include "scheduler/scheduler.h"
 #include "web/console_routes.h"
+#include "web/health_endpoints.h"
+#include "web/metrics_endpoint.h"
+#include "web/request_log.h"
+#include "web/request_metrics.h"
+#include "web/request_observer.h"
 #include "web/web_router.h"
 
 namespace cuplane::cli {
@@ -52,6 +58,7 @@ struct Settings {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 0;
   bool virtual_clock = false;
+  LogFormat log_format = LogFormat::kText;
 };
 
 std::optional<Settings> Validate(const ServeOptions& o) {
@@ -95,6 +102,9 @@ std::optional<Settings> Validate(const ServeOptions& o) {
   if (auto store_ok = ValidateStoreUrl(o.location.store_url); !store_ok.ok()) {
     return fail(store_ok.error().message);
   }
+  auto log_format = ParseLogFormat(o.log_format);
+  if (!log_format) return fail("--log-format must be text or json, got '" + o.log_format + "'");
+  s.log_format = *log_format;
   if (o.max_connections < 1) return fail("--max-connections must be at least 1");
   if (o.max_body_bytes < 1024) return fail("--max-body-bytes must be at least 1024");
   return s;
@@ -187,6 +197,7 @@ std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock&
 int RunServe(const ServeOptions& options) {
   auto settings = Validate(options);
   if (!settings) return 2;
+  ConfigureLogging(settings->log_format);
 
   // Stop signals are taken by sigwait below; block them before any thread starts.
   sigset_t stop_signals;
@@ -252,12 +263,21 @@ int RunServe(const ServeOptions& options) {
   } else if (*caught_up > 0) {
     spdlog::info("ran {} overdue transition(s)", *caught_up);
   }
-  // The console (and any other non-API page) first; every other path is an API call.
+  // The console and the machine endpoints first; every other path is an API call.
+  web::RequestMetrics request_metrics;
+  web::RequestLog request_log;
+  web::RequestObserver observer(request_metrics, request_log);
   auto web_routes = std::make_shared<web::WebRouter>();
   web::AddConsoleRoutes(*web_routes);
-  net::HttpServer server(http, [service, web_routes](const api::ApiRequest& r) {
+  web::AddHealthRoutes(*web_routes, *store, clock);
+  web::AddMetricsRoute(*web_routes,
+                       {request_metrics, *store, scheduler, clock, system_clock.Now()});
+  net::HttpServer server(http, [service, web_routes, &observer](const api::ApiRequest& r) {
     if (auto page = web_routes->Handle(r)) return *std::move(page);
-    return service->Handle(r);
+    auto started = std::chrono::steady_clock::now();
+    api::ApiResponse response = service->Handle(r);
+    observer.Observe(r, response, started);
+    return response;
   });
   try {
     server.Start();

@@ -25,6 +25,7 @@ struct ServeOptions {
   // Per-access-key request rates (requests/second) and bursts; a rate of 0 turns it off.
   double read_rate = 1000, read_burst = 2000, write_rate = 200, write_burst = 400;
   std::int64_t max_body_bytes = 1024 * 1024;
+  std::string log_format = "text";  // text | json
 };
 
 // Runs until a stop signal. Returns the process exit code; reports bad options on stderr.

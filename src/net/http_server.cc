@@ -133,6 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     request.body = std::move(message.body());
+    request.received = std::chrono::steady_clock::now();
     ++served_;
     stream_.expires_never();  // the worker decides how long handling takes
     asio::post(server_.workers,

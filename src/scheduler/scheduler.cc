@@ -49,6 +49,7 @@ Result<int> Scheduler::RunDue(UnixSeconds until) {
     CUPLANE_ASSIGN_OR_RETURN(int ran, RunBatch(until));
     if (ran == 0) return count;
     count += ran;
+    applied_.fetch_add(static_cast<std::uint64_t>(ran), std::memory_order_relaxed);
   }
 }
 
@@ -86,7 +87,10 @@ void Scheduler::Stop() {
 void Scheduler::Loop() {
   while (true) {
     auto ran = RunDue(clock_.Now());
-    if (!ran.ok()) spdlog::warn("scheduler: {}", ran.error().message);
+    if (!ran.ok()) {
+      failed_passes_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("scheduler: {}", ran.error().message);
+    }
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, kPollInterval, [this] { return stopping_; })) return;
   }

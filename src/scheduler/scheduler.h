@@ -3,7 +3,9 @@
 // simply runs, once, in time order. Each transition is applied and deleted in one transaction.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -34,6 +36,11 @@ class Scheduler {
 
   static constexpr const char* kVirtualClockMetaKey = "virtual_clock_now";
 
+  // Since start, for /metrics: transitions applied, and background passes that failed (the
+  // store refused; the next pass retries).
+  std::uint64_t transitions_applied() const { return applied_.load(std::memory_order_relaxed); }
+  std::uint64_t failed_passes() const { return failed_passes_.load(std::memory_order_relaxed); }
+
  private:
   // Up to kBatchSize due transitions of one account, in time order, in one transaction (one
   // fsync instead of one per transition; a crash rolls the whole batch back, so each still
@@ -48,6 +55,8 @@ class Scheduler {
   VirtualClock* virtual_clock_;
   core::LifecycleConfig config_;
 
+  std::atomic<std::uint64_t> applied_{0};
+  std::atomic<std::uint64_t> failed_passes_{0};
   std::mutex advance_mutex_;  // one AdvanceVirtualClock at a time
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include "common/error.h"
 #include "core/model.h"
+#include "store/store_stats.h"
 
 namespace cuplane::store {
 
@@ -176,6 +178,13 @@ class Transaction {
                                                                 const std::string& token) = 0;
   virtual void InsertIdempotency(const core::IdempotencyRecord& record) = 0;
   virtual void DeleteIdempotencyBefore(UnixSeconds cutoff) = 0;
+
+  // --- monitoring (/metrics, /readyz) -------------------------------------------------------
+  virtual std::int64_t CountAccountsInArrears() = 0;
+  // Transitions due at or before `now` that have not run yet.
+  virtual std::int64_t CountTransitionsDue(UnixSeconds now) = 0;
+  // The schema versions recorded in schema_migrations, ascending.
+  virtual std::vector<int> AppliedMigrations() = 0;
 };
 
 // A database. Write() and Read() run `fn` in one transaction: Write commits when fn returns
@@ -199,6 +208,8 @@ class Store {
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
 
+  const StoreStats& stats() const { return stats_; }
+
   // Counts the transactions of this process that bumped the authentication generation (once
   // they are over), so a cache on this server can notice a change on the very next request.
   std::uint64_t local_auth_changes() const {
@@ -213,6 +224,7 @@ class Store {
   template <typename T>
   Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
     std::optional<Result<T>> outcome;
+    auto started = std::chrono::steady_clock::now();
     bool changed_auth = false;
     Status status = RunTransaction(
         [&](Transaction& tx) {
@@ -221,6 +233,7 @@ class Store {
           return outcome->ok();
         },
         write);
+    Count(write ? stats_.write : stats_.read, std::chrono::steady_clock::now() - started, status);
     // Counted even when the commit failed: a needless cache refill costs little, a missed
     // change would break SPEC's "next request" rule.
     if (changed_auth) local_auth_changes_.fetch_add(1, std::memory_order_acq_rel);
@@ -228,6 +241,16 @@ class Store {
     return std::move(*outcome);
   }
 
+  static void Count(TransactionStats& stats, std::chrono::nanoseconds elapsed,
+                    const Status& status) {
+    stats.latency.Observe(elapsed);
+    if (status.ok()) return;
+    auto& failures =
+        status.error().code == ErrorCode::kServiceUnavailable ? stats.unavailable : stats.internal;
+    failures.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  StoreStats stats_;
   std::atomic<std::uint64_t> local_auth_changes_{0};
 };
 

@@ -43,6 +43,8 @@ class TestBackend {
     }
   }
   bool is_postgres() const { return database_ != nullptr; }
+  // The test database's connection string (PostgreSQL only; "" on SQLite).
+  std::string PostgresUrl() const { return database_ ? database_->url() : ""; }
 
   // A server's start-up line names its store: proof the test runs where it claims to.
   void ExpectServedBy(const std::string& server_output) const {

@@ -738,4 +738,24 @@ void SqlTransaction::DeleteIdempotencyBefore(UnixSeconds cutoff) {
   db_.Prepare("DELETE FROM idempotency WHERE created_at < ?").Bind(1, cutoff).Run();
 }
 
+std::int64_t SqlTransaction::CountAccountsInArrears() {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM accounts WHERE in_arrears_since IS NOT NULL");
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+std::int64_t SqlTransaction::CountTransitionsDue(UnixSeconds now) {
+  auto stmt = db_.Prepare("SELECT COUNT(*) FROM transitions WHERE due_at <= ?");
+  stmt.Bind(1, now);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+std::vector<int> SqlTransaction::AppliedMigrations() {
+  auto stmt = db_.Prepare("SELECT version FROM schema_migrations ORDER BY version");
+  std::vector<int> versions;
+  while (stmt.Step()) versions.push_back(static_cast<int>(stmt.Int(0)));
+  return versions;
+}
+
 }  // namespace cuplane::store::sql

@@ -89,6 +89,10 @@ class SqlTransaction : public Transaction {
   void InsertIdempotency(const core::IdempotencyRecord& record) override;
   void DeleteIdempotencyBefore(UnixSeconds cutoff) override;
 
+  std::int64_t CountAccountsInArrears() override;
+  std::int64_t CountTransitionsDue(UnixSeconds now) override;
+  std::vector<int> AppliedMigrations() override;
+
  protected:
   enum class IdSequence { kLedgerId, kTransitionId, kInstanceSeq };
   // The next value for ledger.id, transitions.id or instances.seq: unique, and greater than

@@ -36,8 +36,8 @@ core::PurchaseOrder Prepaid(const std::string& account_id) {
   core::PurchaseOrder order;
   order.service_id = "svc-" + account_id;
   order.replicas_count = 1;
-  order.payment_timing = core::PaymentTiming::kPrepaid;
-  order.reservation_months = 1;
+  order.billing.payment_timing = core::PaymentTiming::kPrepaid;
+  order.billing.reservation_months = 1;
   return order;
 }
 
@@ -56,9 +56,9 @@ class GroupCommitTest : public ::testing::Test {
   }
 
   // A purchase run through `writes` the way SqliteStore runs one: kept iff it succeeds.
-  static Result<std::string> Buy(GroupCommit& writes, const std::string& account_id) {
+  static Result<core::PurchaseResult> Buy(GroupCommit& writes, const std::string& account_id) {
     core::Principal caller{false, account_id, "admin", {Policy::kFullControl}, "ak"};
-    std::optional<Result<std::string>> outcome;
+    std::optional<Result<core::PurchaseResult>> outcome;
     Status status = writes.Run([&](Transaction& tx) {
       outcome.emplace(core::PurchaseComputeUnit(tx, caller, Prepaid(account_id), {}, kNow));
       return outcome->ok();
@@ -82,7 +82,7 @@ TEST_F(GroupCommitTest, AFailedWriteInABatchLeavesNothingAndTheOthersCommitToget
   GroupCommit writes(file_.path());
   constexpr int kQueued = 5;  // 4 purchases that can pay, 1 that cannot, between 2 that can
   std::atomic<bool> holding{false};
-  std::optional<Result<std::string>> first;
+  std::optional<Result<core::PurchaseResult>> first;
   // The first write holds its turn until every other one waits behind it, so all of them
   // land in its batch.
   std::thread holder([&] {
@@ -99,7 +99,7 @@ TEST_F(GroupCommitTest, AFailedWriteInABatchLeavesNothingAndTheOthersCommitToget
     EXPECT_TRUE(status.ok());
   });
   while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  std::vector<std::optional<Result<std::string>>> results(kQueued);
+  std::vector<std::optional<Result<core::PurchaseResult>>> results(kQueued);
   std::vector<std::thread> queued;
   for (int i = 0; i < kQueued; ++i) {
     queued.emplace_back([&, i] { results[i].emplace(Buy(writes, i == 2 ? "poor" : "rich")); });
