@@ -19,12 +19,6 @@ class FaultAndOrderTest : public ServerTest {
     if (server_) ExpectInvariants();
   }
 
-  json::value Op(std::string_view action, const json::value& body = json::object()) {
-    auto op = Operator();
-    auto r = CallOk(op, "/v1/operator", action, body);
-    EXPECT_EQ(r.status, 200) << action << " " << r.body;
-    return ResultOf(r);
-  }
   std::string Buy(const json::object& body) {
     auto admin = Admin();
     auto r = CallOk(admin, "/v2/serviceresources", "PurchaseComputeUnit", body);
