@@ -3,7 +3,8 @@
 // 10-unit service (in an account that also holds 1,000 other units in the big store) as fast
 // with the million as without; the server's memory under 200 MB with the million.
 //
-//   node bench/million_units.mjs [units=1000000]   (BENCH_SECONDS=5; building the store takes a while)
+//   node bench/million_units.mjs [units=1000000]   (BENCH_SECONDS=5, BENCH_ROUNDS=3; building the
+//                                                  store takes about a minute)
 //
 // The units are written straight into the database with the sqlite3 shell (through the API
 // it would take longer than the benchmark), as Prepaid units that run until 2030 with no
@@ -12,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { signedCall } from '../tests/interop/bce-sign.mjs';
-import { goal, serveDataDir, signedScript, tempDir, wrk } from './lib.mjs';
+import { alternate, goal, serveDataDir, signedScript, tempDir, wrk } from './lib.mjs';
 
 const BIG = Number(process.argv[2] ?? 1000000);
 const SMALL = 1000;
@@ -70,34 +71,44 @@ async function buildStore(dir, units) {
   return dataDir;
 }
 
-async function measure(dir, dataDir) {
-  const server = await serveDataDir({ dataDir, args: ['--read-rate', '0', '--write-rate', '0'] });
+// Both servers run at once and the wrk runs alternate between them (BENCH_ROUNDS rounds, the
+// median round counts), so a burst of load from elsewhere hits both stores alike. 16
+// connections: enough to keep the server busy without measuring mostly queueing.
+async function measureBoth(dir, dataDirs) {
+  const servers = [];
   try {
+    for (const dataDir of dataDirs) {
+      servers.push(await serveDataDir({ dataDir, args: ['--read-rate', '0', '--write-rate', '0'] }));
+    }
     const caller = { ak: 'ak-0', sk: 'sk-0' };
-    const check = await signedCall({ port: server.port, ...caller, path: '/v2/serviceresources',
-      action: 'DescribeComputeUnits', body: { serviceId: 'svc-probe' } });
-    const listed = check.json?.result?.instances?.length;
-    if (check.status !== 200 || listed !== 10) throw new Error(`probe service lists ${listed}: ${check.text}`);
-    const one = await wrk({ url: `http://127.0.0.1:${server.port}/`, script: signedScript({
-      dir, port: server.port, path: '/v2/computeunit', action: 'DescribeComputeUnit', callers: [caller],
-      body: JSON.stringify(JSON.stringify({ instanceId: 'cu-probe05' })) }) });
-    const list = await wrk({ url: `http://127.0.0.1:${server.port}/`, script: signedScript({
-      dir, port: server.port, path: '/v2/serviceresources', action: 'DescribeComputeUnits', callers: [caller],
-      body: JSON.stringify(JSON.stringify({ serviceId: 'svc-probe' })) }) });
-    return { one, list, rssMb: server.rssMb() };
+    const runs = [];
+    for (const server of servers) {
+      const check = await signedCall({ port: server.port, ...caller, path: '/v2/serviceresources',
+        action: 'DescribeComputeUnits', body: { serviceId: 'svc-probe' } });
+      const listed = check.json?.result?.instances?.length;
+      if (check.status !== 200 || listed !== 10) throw new Error(`probe service lists ${listed}: ${check.text}`);
+      const url = `http://127.0.0.1:${server.port}/`;
+      const one = signedScript({ dir, port: server.port, path: '/v2/computeunit', action: 'DescribeComputeUnit',
+        callers: [caller], body: JSON.stringify(JSON.stringify({ instanceId: 'cu-probe05' })) });
+      const list = signedScript({ dir, port: server.port, path: '/v2/serviceresources', action: 'DescribeComputeUnits',
+        callers: [caller], body: JSON.stringify(JSON.stringify({ serviceId: 'svc-probe' })) });
+      runs.push(() => wrk({ url, script: one, connections: 16 }), () => wrk({ url, script: list, connections: 16 }));
+    }
+    const r = await alternate(...runs);
+    return servers.map((server, i) => ({ one: r[2 * i], list: r[2 * i + 1], rssMb: server.rssMb() }));
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
   }
 }
 
 const dir = tempDir('million');
 try {
-  let start = Date.now();
-  const small = await measure(dir, await buildStore(dir, SMALL));
+  const start = Date.now();
+  const smallDir = await buildStore(dir, SMALL);
   const bigDir = await buildStore(dir, BIG);
-  console.log(`built a store of ${BIG} units in ${((Date.now() - start) / 1000).toFixed(0)} s ` +
+  console.log(`built stores of ${SMALL} and ${BIG} units in ${((Date.now() - start) / 1000).toFixed(0)} s ` +
     `(${(fs.statSync(path.join(bigDir, 'cuplane.db')).size / 1e6).toFixed(0)} MB)`);
-  const big = await measure(dir, bigDir);
+  const [small, big] = await measureBoth(dir, [smallDir, bigDir]);
   for (const [label, r] of [[`${SMALL} units`, small], [`${BIG} units`, big]]) {
     console.log(`${label}: DescribeComputeUnit ${r.one.rps.toFixed(0)} req/s p99 ${r.one.p99.toFixed(2)} ms; ` +
       `DescribeComputeUnits (10 units) ${r.list.rps.toFixed(0)} req/s p99 ${r.list.p99.toFixed(2)} ms; ` +

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/backup_command.h"
 #include "cli/client_commands.h"
 #include "cli/command_list.h"
 #include "cli/operator_key_command.h"
@@ -42,6 +43,8 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
       ->capture_default_str();
   cmd->add_option("--io-threads", serve.io_threads, "I/O threads (0: one per core)");
   cmd->add_option("--workers", serve.worker_threads, "request worker threads (0: auto)");
+  cmd->add_option("--read-workers", serve.read_workers,
+                  "worker threads for Describe* calls (0: auto)");
   cmd->add_option("--max-connections", serve.max_connections, "connection cap")
       ->capture_default_str();
   cmd->add_option("--max-body-bytes", serve.max_body_bytes, "request body limit")
@@ -56,6 +59,9 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
       ->capture_default_str();
   cmd->add_option("--log-format", serve.log_format, "text or json (one line per request)")
       ->capture_default_str();
+  cmd->add_option("--tls-cert", serve.tls_cert_file,
+                  "PEM certificate (chain) for HTTPS; with --tls-key");
+  cmd->add_option("--tls-key", serve.tls_key_file, "PEM private key of --tls-cert");
   return cmd;
 }
 
@@ -81,6 +87,14 @@ int main(int argc, char** argv) {
   AddStoreLocationOptions(key_create, key_location);
   key_create->add_flag("--json", key_json, "print {accessKey, secretKey} as JSON");
 
+  cuplane::cli::StoreLocation backup_location;
+  std::string backup_file;
+  CLI::App* backup_cmd = app.add_subcommand(
+      "backup", "write a consistent copy of a SQLite store to FILE, also while servers run");
+  AddStoreLocationOptions(backup_cmd, backup_location);
+  backup_cmd->add_option("FILE", backup_file, "the copy (replaced only by a complete one)")
+      ->required();
+
   std::function<int()> run_client_command = cuplane::cli::AddClientCommands(app);
 
   CLI::App* help_cmd = app.add_subcommand("help", "list the commands");
@@ -98,5 +112,6 @@ int main(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return cuplane::cli::RunServe(serve);
   if (key_create->parsed()) return cuplane::cli::RunOperatorKeyCreate(key_location, key_json);
+  if (backup_cmd->parsed()) return cuplane::cli::RunBackup(backup_location, backup_file);
   return run_client_command();
 }

@@ -61,6 +61,19 @@ std::string ClaimedAccessKey(const std::string* authorization) {
 
 }  // namespace
 
+bool ApiService::IsRead(const ApiRequest& request) {
+  if (request.method != "POST") return false;
+  auto target = ParseTarget(request.target);
+  if (!target.ok()) return false;
+  for (const auto& [k, v] : target->query) {
+    if (k == "Action") {
+      const Route* route = FindRoute(target->decoded_path, v);
+      return route != nullptr && route->access == Access::kRead;
+    }
+  }
+  return false;
+}
+
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   const std::string request_id = NewUuid();
   // Known as the request is taken apart, and kept on the answer for metrics and the log.
@@ -69,7 +82,11 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
   auto fail = [&](const Error& error) {
     ApiResponse response = MakeErrorResponse(error, request_id);
     response.outcome.route = route_index;
-    response.outcome.access_key = std::move(access_key);
+    // Refused before authentication (a bad path or Action): the key it claims still tells
+    // whose client is misconfigured.
+    response.outcome.access_key =
+        access_key.empty() ? ClaimedAccessKey(FindHeader(request, "Authorization"))
+                           : std::move(access_key);
     return response;
   };
   try {
@@ -102,10 +119,7 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
     const std::string* authorization = FindHeader(request, "Authorization");
     auto principal =
         Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
-    if (!principal.ok()) {
-      access_key = ClaimedAccessKey(authorization);
-      return fail(principal.error());
-    }
+    if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     access_key = call.principal.access_key;
     if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {

@@ -27,6 +27,10 @@ class ApiService {
 
   ApiResponse Handle(const ApiRequest& request);
 
+  // Whether `request` names a read action (Describe*): the transport may run those on a lane
+  // of their own. A request that is not a valid API call counts as not a read.
+  static bool IsRead(const ApiRequest& request);
+
  private:
   ServerContext context_;
   auth::KeyCache keys_;

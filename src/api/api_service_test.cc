@@ -1130,6 +1130,35 @@ TEST_F(ApiServiceTest, OutcomeOfAFailedSignatureNamesTheClaimedKeyOnly) {
   Reply no_route = Send(unknown);
   EXPECT_EQ(no_route.raw.outcome.route, -1);
   EXPECT_EQ(no_route.raw.outcome.error, ErrorCode::kInvalidAction);
+  EXPECT_EQ(no_route.raw.outcome.access_key, kAlphaAdmin.access_key);  // refused before auth
+
+  ApiRequest garbage = unknown;
+  for (auto& [name, value] : garbage.headers) {
+    if (name == "Authorization") value = "bce-auth-v1/not/a/valid/header";
+  }
+  EXPECT_EQ(Send(garbage).raw.outcome.access_key, "");
+}
+
+}  // namespace
+}  // namespace cuplane::api
+
+namespace cuplane::api {
+namespace {
+
+TEST(ApiServiceIsReadTest, OnlyDescribeActionsAreReads) {
+  auto request = [](std::string method, std::string target) {
+    return ApiRequest{std::move(method), std::move(target), {}, ""};
+  };
+  EXPECT_TRUE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=DescribeComputeUnit")));
+  EXPECT_TRUE(
+      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=DescribeComputeUnits")));
+  EXPECT_FALSE(
+      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=PurchaseComputeUnit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v1/operator?Action=DescribeAccount")));
+  EXPECT_FALSE(ApiService::IsRead(request("GET", "/v2/computeunit?Action=DescribeComputeUnit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=NoSuchThing")));
+  EXPECT_FALSE(ApiService::IsRead(request("POST", "%%%")));
 }
 
 }  // namespace

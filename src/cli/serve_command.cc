@@ -13,6 +13,7 @@
 #include "core/bootstrap.h"
 #include "common/log_format.h"
 #include "net/http_server.h"
+#include "net/tls_context.h"
 #include "scheduler/scheduler.h"
 #include "web/console_routes.h"
 #include "web/health_endpoints.h"
@@ -105,6 +106,9 @@ std::optional<Settings> Validate(const ServeOptions& o) {
   auto log_format = ParseLogFormat(o.log_format);
   if (!log_format) return fail("--log-format must be text or json, got '" + o.log_format + "'");
   s.log_format = *log_format;
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    return fail("--tls-cert and --tls-key go together: give both for HTTPS, neither for HTTP");
+  }
   if (o.max_connections < 1) return fail("--max-connections must be at least 1");
   if (o.max_body_bytes < 1024) return fail("--max-body-bytes must be at least 1024");
   return s;
@@ -198,6 +202,15 @@ int RunServe(const ServeOptions& options) {
   auto settings = Validate(options);
   if (!settings) return 2;
   ConfigureLogging(settings->log_format);
+  std::shared_ptr<net::TlsContext> tls;
+  if (!options.tls_cert_file.empty()) {
+    auto loaded = net::TlsContext::Load(options.tls_cert_file, options.tls_key_file);
+    if (!loaded.ok()) {
+      std::cerr << "cuplane serve: " << loaded.error().message << "\n";
+      return 2;
+    }
+    tls = std::move(*loaded);
+  }
 
   // Stop signals are taken by sigwait below; block them before any thread starts.
   sigset_t stop_signals;
@@ -252,8 +265,16 @@ int RunServe(const ServeOptions& options) {
   http.io_threads = options.io_threads > 0 ? options.io_threads : static_cast<int>(cores);
   http.worker_threads = options.worker_threads > 0 ? options.worker_threads
                                                    : static_cast<int>(std::max(4u, 4 * cores));
+  // Reads on SQLite are CPU work (WAL: they never wait for the writer), so one thread per core
+  // serves them with the fewest context switches; on PostgreSQL they wait on round trips.
+  bool on_sqlite = store->Describe().rfind("sqlite:", 0) == 0;
+  http.read_worker_threads = options.read_workers > 0
+                                 ? options.read_workers
+                                 : static_cast<int>(on_sqlite ? cores : 4 * cores);
+  http.is_read = &api::ApiService::IsRead;
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
+  http.tls = tls;
   // Overdue transitions (from before a restart) run before the first request is served, so no
   // read or settlement sees a state that should already have moved on.
   if (auto caught_up = scheduler.RunDue(clock.Now()); !caught_up.ok()) {
@@ -290,7 +311,8 @@ int RunServe(const ServeOptions& options) {
   std::string host = settings->listen.host.find(':') != std::string::npos
                          ? "[" + settings->listen.host + "]"
                          : settings->listen.host;
-  std::string base_url = "http://" + host + ":" + std::to_string(server.port());
+  std::string base_url =
+      std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(server.port());
   if (!PrintDemoLines(*store, *secrets, base_url)) {
     std::cout << "Web console: " << ConsoleUrl(base_url) << "\n";
   }

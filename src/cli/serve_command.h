@@ -21,11 +21,14 @@ struct ServeOptions {
   std::string list_retention = "7d";
   int io_threads = 0;      // 0: one per core
   int worker_threads = 0;  // 0: derived from cores
+  int read_workers = 0;    // threads of the read lane; 0: derived from cores and the store
   int max_connections = 1024;
   // Per-access-key request rates (requests/second) and bursts; a rate of 0 turns it off.
   double read_rate = 1000, read_burst = 2000, write_rate = 200, write_burst = 400;
   std::int64_t max_body_bytes = 1024 * 1024;
   std::string log_format = "text";  // text | json
+  std::string tls_cert_file;         // both set: HTTPS (PEM files)
+  std::string tls_key_file;
 };
 
 // Runs until a stop signal. Returns the process exit code; reports bad options on stderr.

@@ -61,11 +61,21 @@ Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location) {
   }
 }
 
+std::optional<std::string> SqliteStorePath(const StoreLocation& location) {
+  if (location.store_url.empty() || StartsWith(location.store_url, "sqlite:")) {
+    return SqlitePath(location);
+  }
+  return std::nullopt;
+}
+
+std::string SecretKeyPath(const StoreLocation& location) {
+  if (!location.secret_key_file.empty()) return location.secret_key_file;
+  return (std::filesystem::path(location.data_dir) / "secret.key").string();
+}
+
 Result<SecretBox> OpenSecretBox(const StoreLocation& location) {
-  if (!location.secret_key_file.empty()) return SecretBox::LoadOrCreate(location.secret_key_file);
-  CUPLANE_TRY(EnsureDataDir(location.data_dir));
-  return SecretBox::LoadOrCreate(
-      (std::filesystem::path(location.data_dir) / "secret.key").string());
+  if (location.secret_key_file.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
+  return SecretBox::LoadOrCreate(SecretKeyPath(location));
 }
 
 }  // namespace cuplane::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -23,6 +24,12 @@ Status ValidateStoreUrl(const std::string& store_url);
 // Opens the store (creating the data dir with mode 0700 for the default SQLite store) and
 // applies pending migrations.
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
+
+// The SQLite database file of `location`, or nullopt for a store that is not SQLite.
+std::optional<std::string> SqliteStorePath(const StoreLocation& location);
+
+// Where the sealing key of `location` is kept (--secret-key-file, else DATA_DIR/secret.key).
+std::string SecretKeyPath(const StoreLocation& location);
 
 // Loads the sealing key, creating it (0600) on first use.
 Result<SecretBox> OpenSecretBox(const StoreLocation& location);

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -12,6 +14,7 @@
 
 #include "api/error_response.h"
 #include "common/random_id.h"
+#include "net/tls_context.h"
 
 namespace cuplane::net {
 
@@ -20,7 +23,14 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-class Session;
+// What the server needs of every session, plain or TLS.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void Start() = 0;
+  virtual void Reject() = 0;
+  virtual void Shutdown() = 0;
+};
 
 struct HttpServer::Impl {
   // Declared first so they outlive the io_context, whose destruction destroys sessions.
@@ -32,17 +42,27 @@ struct HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
   asio::thread_pool workers;
+  std::optional<asio::thread_pool> read_workers;  // the read lane, when there is one
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
 
   std::mutex sessions_mutex;
-  std::list<std::weak_ptr<Session>> sessions;  // GUARDED_BY(sessions_mutex)
+  std::list<std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mutex)
 
   Impl(HttpServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {}
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
+    if (options.read_worker_threads > 0 && options.is_read) {
+      read_workers.emplace(options.read_worker_threads);
+    }
+  }
+
+  asio::thread_pool& PoolFor(const api::ApiRequest& request) {
+    return read_workers && options.is_read(request) ? *read_workers : workers;
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
+  std::shared_ptr<SessionBase> MakeSession(tcp::socket socket);
 };
 
 namespace {
@@ -53,38 +73,64 @@ api::ApiResponse ErrorFor(ErrorCode code, const std::string& message) {
 
 }  // namespace
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: plain HTTP over a tcp_stream, or HTTPS over an ssl_stream of one; the same
+// code serves both, the TLS handshake and close_notify being the only differences.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
   Session(tcp::socket socket, HttpServer::Impl& server)
+    requires(!kTls)
       : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, asio::ssl::context& tls, HttpServer::Impl& server)
+    requires(kTls)
+      : stream_(std::move(socket), tls), server_(server) {}
 
-  ~Session() { server_.connections.fetch_sub(1); }
+  ~Session() override { server_.connections.fetch_sub(1); }
 
-  void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  void Start() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->Handshake([self] { self->Read(); });
+    });
   }
 
   // Sent to a connection beyond the cap: one 503, then close.
-  void Reject() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  void Reject() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       self->keep_alive_ = false;
-      self->Write(ErrorFor(ErrorCode::kServiceUnavailable, "too many connections"), 11);
+      self->Handshake([self] {
+        self->Write(ErrorFor(ErrorCode::kServiceUnavailable, "too many connections"), 11);
+      });
     });
   }
 
   // Graceful stop: an idle connection closes now; a busy one after its response.
-  void Shutdown() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  void Shutdown() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       self->keep_alive_ = false;
-      if (self->reading_) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        self->stream_.close();
-      }
+      if (self->reading_) self->CloseSocket();
     });
   }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // TLS: the handshake, within the read timeout (a client that stalls in it is dropped).
+  template <class Next>
+  void Handshake(Next next) {
+    if constexpr (kTls) {
+      Tcp().expires_after(server_.options.read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this(), next](beast::error_code ec) {
+                                if (ec) return self->CloseSocket();
+                                next();
+                              });
+    } else {
+      next();
+    }
+  }
+
   void Read() {
     reading_ = true;
     parser_.emplace();
@@ -92,18 +138,19 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options.max_body_bytes);
     // Before the first byte of a request: the idle timeout; the whole request must then
     // arrive within the read timeout (Beast's timer covers the whole async_read).
-    stream_.expires_after(buffer_.size() == 0 && served_ > 0 ? server_.options.idle_timeout
-                                                             : server_.options.read_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    Tcp().expires_after(buffer_.size() == 0 && served_ > 0 ? server_.options.idle_timeout
+                                                           : server_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->OnRead(ec);
+                     });
   }
 
   void OnRead(beast::error_code ec) {
     reading_ = false;
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::error::eof) {
+        ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
       return Close();
     }
     keep_alive_ = keep_alive_ && !server_.stopping.load();
@@ -135,15 +182,17 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(message.body());
     request.received = std::chrono::steady_clock::now();
     ++served_;
-    stream_.expires_never();  // the worker decides how long handling takes
-    asio::post(server_.workers,
-               [self = shared_from_this(), request = std::move(request), version]() mutable {
-                 api::ApiResponse response = self->server_.handler(request);
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response), version]() mutable {
-                              self->Write(std::move(response), version);
-                            });
-               });
+    Tcp().expires_never();  // the worker decides how long handling takes
+    // Chosen before the request is moved into the task.
+    asio::thread_pool& pool = server_.PoolFor(request);
+    asio::post(pool, [self = this->shared_from_this(), request = std::move(request),
+                      version]() mutable {
+      api::ApiResponse response = self->server_.handler(request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), version]() mutable {
+                   self->Write(std::move(response), version);
+                 });
+    });
   }
 
   void Write(api::ApiResponse response, int version) {
@@ -155,11 +204,12 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_);
     message->prepare_payload();
-    stream_.expires_after(server_.options.read_timeout);
-    http::async_write(stream_, *message,
-                      [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
-                        self->OnWrite(ec);
-                      });
+    Tcp().expires_after(server_.options.read_timeout);
+    http::async_write(
+        stream_, *message,
+        [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
+          self->OnWrite(ec);
+        });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -167,13 +217,25 @@ class Session : public std::enable_shared_from_this<Session> {
     Read();
   }
 
+  // The end of a conversation: TLS says close_notify first (bounded by the read timeout, as
+  // a client may never answer it), then the socket closes.
   void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    if constexpr (kTls) {
+      Tcp().expires_after(server_.options.read_timeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      CloseSocket();
+    }
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().close();
+  }
+
+  Stream stream_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -181,6 +243,16 @@ class Session : public std::enable_shared_from_this<Session> {
   bool reading_ = false;
   std::uint64_t served_ = 0;
 };
+
+using PlainSession = Session<beast::tcp_stream>;
+using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
+
+std::shared_ptr<SessionBase> HttpServer::Impl::MakeSession(tcp::socket socket) {
+  if (options.tls) {
+    return std::make_shared<TlsSession>(std::move(socket), options.tls->native(), *this);
+  }
+  return std::make_shared<PlainSession>(std::move(socket), *this);
+}
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -192,13 +264,13 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping.load() || !acceptor.is_open()) return;
   if (!ec) {
     int active = connections.fetch_add(1) + 1;
-    auto session = std::make_shared<Session>(std::move(socket), *this);
+    auto session = MakeSession(std::move(socket));
     if (active > options.max_connections) {
       session->Reject();
     } else {
       {
         std::lock_guard lock(sessions_mutex);
-        sessions.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+        sessions.remove_if([](const std::weak_ptr<SessionBase>& s) { return s.expired(); });
         sessions.push_back(session);
       }
       session->Start();
@@ -251,6 +323,7 @@ void HttpServer::Stop() {
   }
   s.work.reset();
   s.workers.join();
+  if (s.read_workers) s.read_workers->join();
   s.ioc.stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();

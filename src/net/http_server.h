@@ -1,6 +1,10 @@
-// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads.
+// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads, plain
+// or over TLS (Beast's ssl_stream on OpenSSL, the same session code).
 // I/O threads only parse and write; each request is handed to a separate worker pool because
-// handling it may block on the database. Bounded header and body sizes, read timeouts and a
+// handling it may block on the database. Reads may get a pool of their own (a read lane), so
+// that they never queue behind writes waiting for a commit, and so that it can be small: every
+// hop to a sleeping worker costs a context switch, and a pool much larger than the machine's
+// cores mostly adds them. Bounded header and body sizes, read timeouts and a
 // connection cap keep hostile clients from exhausting the server.
 #pragma once
 
@@ -15,17 +19,24 @@
 
 namespace cuplane::net {
 
+class TlsContext;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8866;  // 0: any free port (see HttpServer::port())
   int io_threads = 2;
   int worker_threads = 8;
+  // Requests for which `is_read` answers true run on a pool of `read_worker_threads` of their
+  // own (0 or no is_read: they share the workers).
+  int read_worker_threads = 0;
+  std::function<bool(const api::ApiRequest&)> is_read;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds read_timeout{30};    // a request must arrive within this
   std::chrono::seconds idle_timeout{75};    // a keep-alive connection may sit idle this long
   int max_connections = 1024;               // beyond this: 503 and close
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+  std::shared_ptr<TlsContext> tls;          // HTTPS on every connection when set
 };
 
 using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;

@@ -19,7 +19,8 @@ export function haveChromium() {
   return fs.existsSync(CHROMIUM);
 }
 
-export function launch() {
+/** Chromium, headless; `extraArgs` are added to its command line. */
+export function launch(extraArgs = []) {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -27,7 +28,7 @@ export function launch() {
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-domain-reliability', '--disable-features=Translate,OptimizationHints,MediaRouter',
-      `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`],
+      `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`, ...extraArgs],
   });
 }
 

@@ -5,6 +5,10 @@
 // Screenshots at desktop and phone width land in the build directory (SCREENSHOT_DIR).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeCertificate } from '../interop/certificate.mjs';
 import { demoBootstrap, operator, startServer } from '../interop/server.mjs';
 import {
   DESKTOP, INSECURE_HOST, PHONE, foreignRequests, haveChromium, launch, screenshot, secretLeaks,
@@ -63,16 +67,27 @@ async function buyForService(page, serviceId, replicas) {
   await page.click('#buy button[type=submit]');
 }
 
-// Inside a describe(): a server started with `options` and a browser, for its tests.
-function serverAndBrowser(options) {
+// Inside a describe(): a server started with `options` and a browser, for its tests. With
+// `tls`, the server serves HTTPS with a certificate made for this run, which the browser
+// trusts (and no other).
+function serverAndBrowser(options, { tls = false } = {}) {
   const env = {};
   before(async () => {
-    env.server = await startServer({ bootstrap: bootstrap(), ...options });
-    env.browser = await launch();
+    const args = [];
+    const browserArgs = [];
+    if (tls) {
+      env.certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cuplane-console-tls-'));
+      const files = makeCertificate(env.certDir, [INSECURE_HOST]);
+      args.push('--tls-cert', files.cert, '--tls-key', files.key);
+      browserArgs.push(`--ignore-certificate-errors-spki-list=${files.spki}`);
+    }
+    env.server = await startServer({ bootstrap: bootstrap(), ...options, args });
+    env.browser = await launch(browserArgs);
   });
   after(async () => {
     await env.browser?.close();
     await env.server?.stop();
+    if (env.certDir) fs.rmSync(env.certDir, { recursive: true, force: true });
   });
   return env;
 }
@@ -233,6 +248,39 @@ describe('console, virtual clock', { skip }, () => {
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
     await finish(watched, env, TENANT.sk);
   });
+
+  test('operator: units across accounts with filters; faults injected and cleared', async () => {
+    // Runs after the tenant's purchases above: their units are the demo account's.
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await page.click('#tab-units');
+    await waitForText(page, '#operator-units', 'acct-demo');
+    await waitForText(page, '#operator-units', 'Running');
+    await page.select('#panel-units select[name=region]', 'bd');
+    await page.click('#panel-units form.filters button[type=submit]');
+    await waitForText(page, '#operator-units', 'No units match.');
+    await page.select('#panel-units select[name=region]', 'bj');
+    await page.select('#panel-units select[name=status]', 'Running');
+    await page.click('#panel-units form.filters button[type=submit]');
+    await waitForText(page, '#operator-units', 'acct-demo');
+    const statuses = await page.$$eval('#operator-units tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    assert.ok(statuses.length >= 2 && statuses.every((s) => s === 'Running'), statuses.join());
+    await screenshot(page, 'operator-units-desktop');
+
+    await page.click('#tab-faults');
+    await waitForText(page, '#faults', 'No faults injected');
+    await page.$eval('#panel-faults input[name=count]', (el) => { el.value = '2'; });
+    await page.select('#panel-faults select[name=region]', 'bj');
+    await page.click('#panel-faults form button[type=submit]');
+    await waitForText(page, '#faults', 'provision');
+    assert.deepEqual(await page.$$eval('#faults tbody td', (tds) => tds.map((td) => td.textContent)),
+      ['provision', '2', 'bj', 'any']);
+    await screenshot(page, 'operator-faults-desktop');
+    await page.click('#panel-faults .card-head button.danger');
+    await waitForText(page, '#faults', 'No faults injected');
+    await finish(watched, env, OPERATOR.sk);
+  });
 });
 
 describe('console, system clock', { skip }, () => {
@@ -253,4 +301,29 @@ describe('console, system clock', { skip }, () => {
     await finish(watched, env, OPERATOR.sk);
   });
 
+});
+
+describe('console over TLS', { skip }, () => {
+  const env = serverAndBrowser({ clock: 'virtual' }, { tls: true });
+
+  test('on a name that is not loopback, HTTPS makes the page a secure context that signs', async () => {
+    // The same name that over plain HTTP shows the notice (see above) works over HTTPS.
+    const origin = `https://${INSECURE_HOST}:${env.server.port}`;
+    const watched = await watchedPage(env.browser);
+    const { page } = watched;
+    const response = await page.goto(`${origin}/console/`);
+    assert.equal(response.status(), 200);
+    assert.equal(await page.evaluate(() => window.isSecureContext), true);
+    assert.equal(await page.$eval('#insecure', (el) => el.hidden), true);
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await waitForText(page, '#clock-mode', 'Virtual clock');
+    const before = await page.$eval('#clock-now', (el) => el.dateTime);
+    await page.click('[data-advance=hour]');
+    await page.waitForFunction((t) => document.querySelector('#clock-now').dateTime !== t, {}, before);
+    await screenshot(page, 'operator-tls-desktop');
+    assert.deepEqual(foreignRequests(watched.requests, origin), []);
+    assert.deepEqual(watched.problems, []);
+    assert.deepEqual(await secretLeaks(page, watched.requests, OPERATOR.sk), []);
+    await page.close();
+  });
 });

@@ -20,33 +20,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string StormBootstrap(int pool_units) {
-  return R"({"operators": [{"accessKey": "op-ak", "secretKey": "op-sk"}],
-    "prices": [{"type": "gpu-1", "prepaidPerUnitMonth": 1000, "postpaidPerUnitHour": 1}],
-    "inventory": [{"region": "bj", "type": "gpu-1", "totalUnits": )" +
-         std::to_string(pool_units) + R"(}],
-    "accounts": [{"accountId": "acct-s", "name": "storm", "balance": 1000000000,
-      "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
-                 "accessKeys": [{"accessKey": "s-ak", "secretKey": "s-sk"}]}],
-      "services": [{"serviceId": "svc-s", "name": "storm", "region": "bj", "type": "gpu-1",
-                    "unitsPerReplica": 1}]}]})";
-}
-
-// Every ledger entry of an account, paging through markers.
-json::array FullLedger(client::ApiClient& op, const std::string& account, json::object* head) {
-  json::array all;
-  std::string marker;
-  while (true) {
-    json::object body{{"accountId", account}, {"maxKeys", 1000}};
-    if (!marker.empty()) body["marker"] = marker;
-    auto page = ResultOf(CallOk(op, "/v1/operator", "DescribeAccount", body)).as_object();
-    if (head && marker.empty()) *head = page;
-    for (auto& e : page.at("ledger").as_array()) all.push_back(e);
-    if (!page.contains("nextMarker")) return all;
-    marker = std::string(page.at("nextMarker").as_string());
-  }
-}
-
 class ReliabilityTest : public ::testing::Test {
  protected:
   std::unique_ptr<ServerProcess> Start(int pool_units) {

@@ -86,7 +86,7 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   auto [pid, fd] = Spawn(args);
   pid_ = pid;
   reader_ = std::thread([this, fd = fd] { Pump(fd); });
-  static const std::regex kListening("cuplane listening on http://127\\.0\\.0\\.1:(\\d+)");
+  static const std::regex kListening("cuplane listening on https?://127\\.0\\.0\\.1:(\\d+)");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     {

@@ -179,4 +179,34 @@ inline boost::json::object PrepaidPurchase(const std::string& service, int repli
               {"autoRenewTime", renew_months}}}}}};
 }
 
+// One tenant (acct-s, key s-ak/s-sk, a rich balance) with one service svc-s of one unit per
+// replica, in a pool of `pool_units`: the shape of the storm tests.
+inline std::string StormBootstrap(int pool_units) {
+  return R"({"operators": [{"accessKey": "op-ak", "secretKey": "op-sk"}],
+    "prices": [{"type": "gpu-1", "prepaidPerUnitMonth": 1000, "postpaidPerUnitHour": 1}],
+    "inventory": [{"region": "bj", "type": "gpu-1", "totalUnits": )" +
+         std::to_string(pool_units) + R"(}],
+    "accounts": [{"accountId": "acct-s", "name": "storm", "balance": 1000000000,
+      "users": [{"name": "admin", "policies": ["QianfanFullControlAccessPolicy"],
+                 "accessKeys": [{"accessKey": "s-ak", "secretKey": "s-sk"}]}],
+      "services": [{"serviceId": "svc-s", "name": "storm", "region": "bj", "type": "gpu-1",
+                    "unitsPerReplica": 1}]}]})";
+}
+
+// Every ledger entry of an account, paging through markers; `head` gets the first page.
+inline boost::json::array FullLedger(client::ApiClient& op, const std::string& account,
+                                     boost::json::object* head) {
+  boost::json::array all;
+  std::string marker;
+  while (true) {
+    boost::json::object body{{"accountId", account}, {"maxKeys", 1000}};
+    if (!marker.empty()) body["marker"] = marker;
+    auto page = ResultOf(CallOk(op, "/v1/operator", "DescribeAccount", body)).as_object();
+    if (head && marker.empty()) *head = page;
+    for (auto& e : page.at("ledger").as_array()) all.push_back(e);
+    if (!page.contains("nextMarker")) return all;
+    marker = std::string(page.at("nextMarker").as_string());
+  }
+}
+
 }  // namespace cuplane::testing

@@ -63,13 +63,14 @@ export async function startServer({ bootstrap = demoBootstrap(), clock, provisio
   });
 
   let port;
+  let scheme = 'http';
   try {
     port = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`cuplane did not start within 15 s\nstdout: ${out}\nstderr: ${err}`)), 15000);
       proc.stdout.on('data', (d) => {
         out += d;
-        const m = out.match(/cuplane listening on http:\/\/127\.0\.0\.1:(\d+)/);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        const m = out.match(/cuplane listening on (https?):\/\/127\.0\.0\.1:(\d+)/);
+        if (m) { clearTimeout(timer); scheme = m[1]; resolve(Number(m[2])); }
       });
       proc.on('error', (e) => { clearTimeout(timer); reject(e); });
       exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`cuplane exited early (code ${code}, signal ${signal})\nstdout: ${out}\nstderr: ${err}`)); });
@@ -85,7 +86,7 @@ export async function startServer({ bootstrap = demoBootstrap(), clock, provisio
   let stopped;
   const server = {
     port,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${scheme}://127.0.0.1:${port}`,
     dataDir,
     stdout: () => out,
     stderr: () => err,

@@ -27,41 +27,39 @@ export class AccountsPanel {
       this.detail.el);
   }
 
-  async load() {
+  load() {
+    this.accounts = [];
+    return this.fetch(undefined);
+  }
+
+  // One page of DescribeAccounts more; "More" asks for the next.
+  async fetch(marker) {
     this.listMessage.clear();
     try {
-      this.renderList(await this.fetchAll());
+      const page = await this.session.call(PATHS.operator, 'DescribeAccounts',
+        marker ? { marker, maxKeys: LIST_PAGE } : { maxKeys: LIST_PAGE });
+      this.accounts.push(...page.accounts);
+      this.renderList(this.accounts, page.nextMarker);
     } catch (err) {
       if (err.unsupported) this.renderOpenById();
       else this.listMessage.error(err);
     }
   }
 
-  // Every page of DescribeAccounts (operator lists are paged by marker).
-  async fetchAll() {
-    const accounts = [];
-    let marker;
-    do {
-      const page = await this.session.call(PATHS.operator, 'DescribeAccounts',
-        marker ? { marker, maxKeys: LIST_PAGE } : { maxKeys: LIST_PAGE });
-      accounts.push(...page.accounts);
-      marker = page.nextMarker;
-    } while (marker && accounts.length < 10000);
-    return accounts;
-  }
-
-  renderList(accounts) {
+  renderList(accounts, nextMarker) {
+    const more = nextMarker
+      ? h('div', { class: 'pager' }, h('button', { class: 'ghost', onclick: () => this.fetch(nextMarker) }, 'More'))
+      : null;
     fill(this.listBody, table(['Account', 'Name', 'Balance', 'Standing', 'Live units'], accounts,
       (a) => [
         h('code', { text: a.accountId }), a.name,
         h('span', { class: `money ${a.balance < 0 ? 'negative' : ''}`, text: formatMoney(a.balance) }),
-        a.inArrears ? h('span', { class: 'badge bad', text: 'In arrears' })
-          : h('span', { class: 'badge good', text: 'Good' }),
+        standing(a.inArrears),
         String(a.liveUnits ?? '—'),
       ], {
         empty: 'No accounts yet.',
         onRowClick: (a) => this.detail.open(a.accountId),
-      }));
+      }), more);
   }
 
   // A server without DescribeAccounts: a person opens an account by its id.
@@ -163,8 +161,7 @@ class AccountDetail {
       h('div', { class: 'stats' },
         stat('Account', h('code', { text: account.accountId })),
         stat('Balance', h('span', { class: `money big ${account.balance < 0 ? 'negative' : ''}`, id: 'account-balance', text: formatMoney(account.balance) })),
-        stat('Standing', account.inArrears ? h('span', { class: 'badge bad', text: 'In arrears' })
-          : h('span', { class: 'badge good', text: 'Good' }))),
+        stat('Standing', standing(account.inArrears))),
       this.topUpForm(),
       h('h3', { text: 'Ledger' }),
       table(['Time (UTC)', 'Kind', 'Amount', 'Unit', 'Order', 'Note'], account.ledger, (e) => [
@@ -283,6 +280,11 @@ class AccountDetail {
         button('Disable key', 'danger', () => this.session.call(PATHS.operator, 'DisableAccessKey', { accessKey: keyAk.value.trim() }), 'Key disabled.')),
       message.el);
   }
+}
+
+function standing(inArrears) {
+  return inArrears ? h('span', { class: 'badge bad', text: 'In arrears' })
+    : h('span', { class: 'badge good', text: 'Good' });
 }
 
 function stat(label, value) {
