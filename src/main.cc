@@ -15,7 +15,8 @@ namespace {
 void AddStoreLocationOptions(CLI::App* cmd, cuplane::cli::StoreLocation& location) {
   cmd->add_option("--data-dir", location.data_dir, "directory of the embedded SQLite store")
       ->capture_default_str();
-  cmd->add_option("--store", location.store_url, "sqlite:PATH or a postgresql:// URL");
+  cmd->add_option("--store", location.store_url,
+                  "sqlite:PATH, a postgresql:// URL, or memory (nothing kept; for tests)");
   cmd->add_option("--secret-key-file", location.secret_key_file,
                   "key that seals secret keys at rest (default DATA_DIR/secret.key)");
 }

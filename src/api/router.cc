@@ -6,6 +6,7 @@
 #include "api/compute_unit_handlers.h"
 #include "api/fault_handlers.h"
 #include "api/operator_handlers.h"
+#include "api/state_handlers.h"
 #include "api/tenant_admin_handlers.h"
 
 namespace cuplane::api {
@@ -82,6 +83,11 @@ const std::array kRoutes{
     Route{kOperator, "ClearFaults", Access::kOperator, HandleClearFaults},
     Route{kOperator, "AdvanceClock", Access::kOperator, HandleAdvanceClock},
     Route{kOperator, "DescribeClock", Access::kOperator, HandleDescribeClock},
+    Route{kOperator, "Reset", Access::kOperator, HandleReset},
+    Route{kOperator, "SaveSnapshot", Access::kOperator, HandleSaveSnapshot},
+    Route{kOperator, "RestoreSnapshot", Access::kOperator, HandleRestoreSnapshot},
+    Route{kOperator, "DescribeSnapshots", Access::kOperator, HandleDescribeSnapshots},
+    Route{kOperator, "DeleteSnapshot", Access::kOperator, HandleDeleteSnapshot},
 };
 
 // A trailing slash names the same API ("/v2/computeunit/").

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/secret_box.h"
+#include "core/bootstrap.h"
 #include "core/lifecycle_config.h"
 #include "core/model.h"
 #include "store/store.h"
@@ -34,6 +35,8 @@ struct ServerContext {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 8 * 3600;  // how "YYYY-MM-DD HH:MM:SS" is read (--local-offset)
   auth::VerifyOptions verify;
+  // What Reset applies again: the bootstrap file, or the demo. nullptr: Reset is refused.
+  const core::BootstrapSpec* reset_spec = nullptr;
 };
 
 struct CallContext {

@@ -15,6 +15,7 @@
 #include "net/http_server.h"
 #include "net/tls_context.h"
 #include "scheduler/scheduler.h"
+#include "store/state_tables.h"
 #include "web/console_routes.h"
 #include "web/health_endpoints.h"
 #include "web/metrics_endpoint.h"
@@ -25,9 +26,6 @@
 
 namespace cuplane::cli {
 namespace {
-
-constexpr const char* kDemoKeyMeta = "demo_access_key";
-constexpr const char* kDemoOperatorKeyMeta = "demo_operator_key";
 
 struct Listen {
   std::string host;
@@ -114,22 +112,50 @@ std::optional<Settings> Validate(const ServeOptions& o) {
   return s;
 }
 
+// The demo as it was created in this store: MakeDemoSpec's data with the keys recorded then,
+// so that a Reset recreates the keys the start-up lines printed. Fresh keys when none are
+// recorded (a store first set up by a bootstrap file, now started without one).
+core::BootstrapSpec RecordedDemoSpec(store::Store& store, const SecretBox& box) {
+  core::BootstrapSpec spec = MakeDemoSpec();
+  auto recorded = store.Read<std::vector<core::AccessKey>>(
+      [](store::Transaction& tx) -> Result<std::vector<core::AccessKey>> {
+        std::vector<core::AccessKey> keys;
+        for (std::string_view meta : {store::kMetaDemoAccessKey, store::kMetaDemoOperatorKey}) {
+          auto ak = tx.GetMeta(std::string(meta));
+          auto key = ak ? tx.GetAccessKey(*ak) : std::nullopt;
+          keys.push_back(key.value_or(core::AccessKey{}));
+        }
+        return keys;
+      });
+  if (!recorded.ok()) return spec;
+  core::BootstrapKey* targets[] = {&spec.accounts[0].users[0].access_keys[0], &spec.operators[0]};
+  for (int i = 0; i < 2; ++i) {
+    const core::AccessKey& key = (*recorded)[i];
+    auto secret = key.access_key.empty() ? Result<std::string>("") : box.Open(key.secret_key);
+    if (!key.access_key.empty() && secret.ok()) *targets[i] = {key.access_key, *secret};
+  }
+  return spec;
+}
+
 // Creates the demo on an empty store, or applies the bootstrap file. Both are idempotent.
-bool ApplyStartupData(store::Store& store, const SecretBox& box, const ServeOptions& options,
-                      UnixSeconds now) {
+// Returns what a Reset applies again (the file, or the demo), or nullopt when start-up must
+// stop (the reason is printed).
+std::optional<core::BootstrapSpec> ApplyStartupData(store::Store& store, const SecretBox& box,
+                                                    const ServeOptions& options, UnixSeconds now) {
   std::optional<core::BootstrapSpec> file_spec;
   if (!options.bootstrap_file.empty()) {
     auto loaded = LoadBootstrapFile(options.bootstrap_file);
     if (!loaded.ok()) {
       std::cerr << "cuplane serve: bootstrap file refused: " << loaded.error().message << "\n";
-      return false;
+      return std::nullopt;
     }
     file_spec = std::move(*loaded);
   }
   // A write may be retried (PostgreSQL): everything decided inside is decided afresh on each
   // attempt, so two servers starting on an empty database create one demo, not two.
+  std::optional<core::BootstrapSpec> demo_spec;
   auto applied = store.Write<Ok>([&](store::Transaction& tx) -> Status {
-    std::optional<core::BootstrapSpec> demo_spec;
+    demo_spec.reset();
     if (!file_spec) {
       if (tx.AnyAccountExists()) return OkStatus();
       demo_spec = MakeDemoSpec();
@@ -137,16 +163,19 @@ bool ApplyStartupData(store::Store& store, const SecretBox& box, const ServeOpti
     const core::BootstrapSpec& spec = file_spec ? *file_spec : *demo_spec;
     CUPLANE_TRY(core::ApplyBootstrap(tx, box, spec, now));
     if (demo_spec) {
-      tx.SetMeta(kDemoKeyMeta, spec.accounts[0].users[0].access_keys[0].access_key);
-      tx.SetMeta(kDemoOperatorKeyMeta, spec.operators[0].access_key);
+      tx.SetMeta(std::string(store::kMetaDemoAccessKey),
+                 spec.accounts[0].users[0].access_keys[0].access_key);
+      tx.SetMeta(std::string(store::kMetaDemoOperatorKey), spec.operators[0].access_key);
     }
     return OkStatus();
   });
   if (!applied.ok()) {
     std::cerr << "cuplane serve: bootstrap refused: " << applied.error().message << "\n";
-    return false;
+    return std::nullopt;
   }
-  return true;
+  if (file_spec) return file_spec;
+  if (demo_spec) return demo_spec;
+  return RecordedDemoSpec(store, box);
 }
 
 std::string ConsoleUrl(const std::string& base_url) { return base_url + "/console/"; }
@@ -159,8 +188,12 @@ bool PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
   };
   auto keys = store.Read<Keys>([](store::Transaction& tx) -> Result<Keys> {
     Keys k;
-    if (auto ak = tx.GetMeta(kDemoKeyMeta)) k.tenant = tx.GetAccessKey(*ak);
-    if (auto ak = tx.GetMeta(kDemoOperatorKeyMeta)) k.operator_key = tx.GetAccessKey(*ak);
+    if (auto ak = tx.GetMeta(std::string(store::kMetaDemoAccessKey))) {
+      k.tenant = tx.GetAccessKey(*ak);
+    }
+    if (auto ak = tx.GetMeta(std::string(store::kMetaDemoOperatorKey))) {
+      k.operator_key = tx.GetAccessKey(*ak);
+    }
     return k;
   });
   if (!keys.ok() || !keys->tenant || !keys->tenant->enabled) return false;
@@ -185,12 +218,18 @@ bool PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
 
 std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock& system) {
   auto stored = store.Write<UnixSeconds>([&](store::Transaction& tx) -> Result<UnixSeconds> {
+    UnixSeconds now = system.Now();
     if (auto text = tx.GetMeta(scheduler::Scheduler::kVirtualClockMetaKey)) {
-      return static_cast<UnixSeconds>(std::stoll(*text));
+      now = static_cast<UnixSeconds>(std::stoll(*text));
+    } else {
+      tx.SetMeta(scheduler::Scheduler::kVirtualClockMetaKey, std::to_string(now));
     }
-    UnixSeconds start = system.Now();
-    tx.SetMeta(scheduler::Scheduler::kVirtualClockMetaKey, std::to_string(start));
-    return start;
+    // Where Reset puts the clock back to. A store from before Reset existed never recorded
+    // it: for it, the clock started where this start finds it.
+    if (!tx.GetMeta(std::string(store::kMetaVirtualClockOrigin))) {
+      tx.SetMeta(std::string(store::kMetaVirtualClockOrigin), std::to_string(now));
+    }
+    return now;
   });
   if (!stored.ok()) return nullptr;
   return std::make_unique<VirtualClock>(*stored);
@@ -243,7 +282,8 @@ int RunServe(const ServeOptions& options) {
   }
   const Clock& clock = virtual_clock ? static_cast<const Clock&>(*virtual_clock) : system_clock;
 
-  if (!ApplyStartupData(*store, *secrets, options, clock.Now())) return 1;
+  auto reset_spec = ApplyStartupData(*store, *secrets, options, clock.Now());
+  if (!reset_spec) return 1;
 
   scheduler::Scheduler scheduler(*store, clock, virtual_clock.get(), settings->lifecycle);
   api::ServerContext context{*store,
@@ -253,7 +293,8 @@ int RunServe(const ServeOptions& options) {
                              scheduler,
                              settings->lifecycle,
                              settings->local_offset_seconds,
-                             {}};
+                             {},
+                             &*reset_spec};
   api::ThrottleConfig throttle{options.read_rate, options.read_burst, options.write_rate,
                                options.write_burst};
   auto service = std::make_shared<api::ApiService>(context, throttle);
@@ -293,6 +334,9 @@ int RunServe(const ServeOptions& options) {
   web::AddHealthRoutes(*web_routes, *store, clock);
   web::AddMetricsRoute(*web_routes,
                        {request_metrics, *store, scheduler, clock, system_clock.Now()});
+  http.on_refusal = [&observer](const api::ApiResponse& refusal) {
+    observer.Observe({}, refusal, std::chrono::steady_clock::now());
+  };
   net::HttpServer server(http, [service, web_routes, &observer](const api::ApiRequest& r) {
     if (auto page = web_routes->Handle(r)) return *std::move(page);
     auto started = std::chrono::steady_clock::now();

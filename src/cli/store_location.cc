@@ -36,19 +36,24 @@ Status EnsureDataDir(const std::string& data_dir) {
 
 }  // namespace
 
+bool IsMemoryStore(const StoreLocation& location) { return location.store_url == "memory"; }
+
 Status ValidateStoreUrl(const std::string& store_url) {
-  if (store_url.empty() || (StartsWith(store_url, "sqlite:") && store_url.size() > 7) ||
-      IsPostgresUrl(store_url)) {
+  if (store_url.empty() || store_url == "memory" ||
+      (StartsWith(store_url, "sqlite:") && store_url.size() > 7) || IsPostgresUrl(store_url)) {
     return OkStatus();
   }
   return MakeError(ErrorCode::kInvalidParameter,
-                   "--store must be sqlite:PATH or a postgresql:// URL");
+                   "--store must be sqlite:PATH, a postgresql:// URL or memory");
 }
 
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location) {
   CUPLANE_TRY(ValidateStoreUrl(location.store_url));
   if (location.store_url.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
   try {
+    if (IsMemoryStore(location)) {
+      return std::unique_ptr<store::Store>(store::sqlite::SqliteStore::InMemory());
+    }
     if (IsPostgresUrl(location.store_url)) {
       return std::unique_ptr<store::Store>(
           std::make_unique<store::postgres::PostgresStore>(location.store_url));
@@ -74,6 +79,7 @@ std::string SecretKeyPath(const StoreLocation& location) {
 }
 
 Result<SecretBox> OpenSecretBox(const StoreLocation& location) {
+  if (location.secret_key_file.empty() && IsMemoryStore(location)) return SecretBox::Ephemeral();
   if (location.secret_key_file.empty()) CUPLANE_TRY(EnsureDataDir(location.data_dir));
   return SecretBox::LoadOrCreate(SecretKeyPath(location));
 }

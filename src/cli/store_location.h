@@ -14,7 +14,7 @@ namespace cuplane::cli {
 
 struct StoreLocation {
   std::string data_dir = "./cuplane-data";
-  std::string store_url;        // "" -> SQLite in data_dir
+  std::string store_url;        // "" -> SQLite in data_dir; "memory" -> SQLite in memory
   std::string secret_key_file;  // "" -> data_dir/secret.key
 };
 
@@ -25,13 +25,17 @@ Status ValidateStoreUrl(const std::string& store_url);
 // applies pending migrations.
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& location);
 
+// True for `--store memory`: nothing is kept once the process ends.
+bool IsMemoryStore(const StoreLocation& location);
+
 // The SQLite database file of `location`, or nullopt for a store that is not SQLite.
 std::optional<std::string> SqliteStorePath(const StoreLocation& location);
 
 // Where the sealing key of `location` is kept (--secret-key-file, else DATA_DIR/secret.key).
 std::string SecretKeyPath(const StoreLocation& location);
 
-// Loads the sealing key, creating it (0600) on first use.
+// Loads the sealing key, creating it (0600) on first use; for the memory store, unless a key
+// file is named, a key that lives and dies with the process (no file is written).
 Result<SecretBox> OpenSecretBox(const StoreLocation& location);
 
 }  // namespace cuplane::cli

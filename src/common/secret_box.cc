@@ -49,6 +49,14 @@ CipherContext NewContext() {
 
 }  // namespace
 
+Result<SecretBox> SecretBox::Ephemeral() {
+  std::array<unsigned char, kKeyBytes> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    return MakeError(ErrorCode::kInternalError, "no randomness for a sealing key");
+  }
+  return SecretBox(key);
+}
+
 Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path) {
   auto refuse = [&](const std::string& why) {
     return MakeError(ErrorCode::kInternalError, "key file " + path + ": " + why);

@@ -21,6 +21,8 @@ class SecretBox {
   // Reads the key file (64 hex characters), creating it with a fresh random key and mode 0600
   // when it does not exist. Refuses a file that others can read.
   static Result<SecretBox> LoadOrCreate(const std::string& path);
+  // A fresh random key that lives only in this process (for a store that does not outlive it).
+  static Result<SecretBox> Ephemeral();
 
   // "v1:" + hex(nonce | ciphertext | tag).
   std::string Seal(std::string_view plaintext) const;

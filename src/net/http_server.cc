@@ -100,7 +100,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       self->keep_alive_ = false;
       self->Handshake([self] {
-        self->Write(ErrorFor(ErrorCode::kServiceUnavailable, "too many connections"), 11);
+        self->Refuse(ErrorCode::kServiceUnavailable, "too many connections");
       });
     });
   }
@@ -156,19 +156,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     keep_alive_ = keep_alive_ && !server_.stopping.load();
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
-      return Write(ErrorFor(ErrorCode::kRequestEntityTooLarge, "the request body is too large"),
-                   11);
+      return Refuse(ErrorCode::kRequestEntityTooLarge, "the request body is too large");
     }
     if (ec == http::error::header_limit) {
       keep_alive_ = false;
-      return Write(
-          ErrorFor(ErrorCode::kRequestHeaderFieldsTooLarge, "the request headers are too large"),
-          11);
+      return Refuse(ErrorCode::kRequestHeaderFieldsTooLarge, "the request headers are too large");
     }
     if (ec) {
       keep_alive_ = false;
-      return Write(ErrorFor(ErrorCode::kInvalidHTTPRequest, "the request is not valid HTTP/1.1"),
-                   11);
+      return Refuse(ErrorCode::kInvalidHTTPRequest, "the request is not valid HTTP/1.1");
     }
     auto& message = parser_->get();
     keep_alive_ = keep_alive_ && message.keep_alive();
@@ -193,6 +189,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                    self->Write(std::move(response), version);
                  });
     });
+  }
+
+  // An answer the transport gives itself (no request reached the API): reported to the
+  // server's observer like any answer, then written.
+  void Refuse(ErrorCode code, const std::string& message) {
+    api::ApiResponse response = ErrorFor(code, message);
+    if (server_.options.on_refusal) server_.options.on_refusal(response);
+    Write(std::move(response), 11);
   }
 
   void Write(api::ApiResponse response, int version) {

@@ -21,6 +21,11 @@ namespace cuplane::net {
 
 class TlsContext;
 
+using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;
+// Told of each answer the transport gives without the handler (413, 431, 400 for what is not
+// HTTP, 503 beyond the connection cap), on an I/O thread: it must not block.
+using RefusalObserver = std::function<void(const api::ApiResponse&)>;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8866;  // 0: any free port (see HttpServer::port())
@@ -37,9 +42,9 @@ struct HttpServerOptions {
   int max_connections = 1024;               // beyond this: 503 and close
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
   std::shared_ptr<TlsContext> tls;          // HTTPS on every connection when set
+  RefusalObserver on_refusal;               // optional
 };
 
-using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;
 
 class HttpServer {
  public:

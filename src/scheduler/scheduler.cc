@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/lifecycle.h"
+#include "store/state_tables.h"
 
 namespace cuplane::scheduler {
 namespace {
@@ -66,6 +67,26 @@ Result<UnixSeconds> Scheduler::AdvanceVirtualClock(UnixSeconds to) {
   if (!saved.ok()) return saved.error();
   virtual_clock_->Set(to);
   return to;
+}
+
+Status Scheduler::ReplaceState(const StateChange& change) {
+  std::lock_guard lock(advance_mutex_);
+  auto shown = store_.Write<UnixSeconds>([&](store::Transaction& tx) -> Result<UnixSeconds> {
+    if (!virtual_clock_) {
+      CUPLANE_TRY(change(tx, clock_.Now()));
+      return clock_.Now();
+    }
+    auto origin = tx.GetMeta(std::string(store::kMetaVirtualClockOrigin));
+    UnixSeconds start = origin ? std::stoll(*origin) : virtual_clock_->Now();
+    CUPLANE_TRY(change(tx, start));
+    auto stored = tx.GetMeta(kVirtualClockMetaKey);
+    UnixSeconds now = stored ? std::stoll(*stored) : start;
+    tx.SetMeta(kVirtualClockMetaKey, std::to_string(now));
+    return now;
+  });
+  if (!shown.ok()) return shown.error();
+  if (virtual_clock_) virtual_clock_->Set(*shown);
+  return OkStatus();
 }
 
 void Scheduler::Start() {

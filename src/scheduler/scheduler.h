@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -29,6 +30,14 @@ class Scheduler {
   // Virtual clock only: runs everything due up to `to`, moving the clock through each due time,
   // then sets and persists the clock at `to`. Returns the new time.
   Result<UnixSeconds> AdvanceVirtualClock(UnixSeconds to);
+
+  // Puts a new state in place as a whole (Reset, RestoreSnapshot): runs `change` in one write
+  // transaction, never in the middle of this server's AdvanceVirtualClock, and then shows the
+  // new state's time on the virtual clock at once: the time stored with the state, or, when it
+  // has none (a Reset cleared it), the time the clock started at. `start` is that starting
+  // time (the system time on the system clock), for a change that builds a state afresh.
+  using StateChange = std::function<Status(store::Transaction& tx, UnixSeconds start)>;
+  Status ReplaceState(const StateChange& change);
 
   // A background thread that runs due transitions as the clock reaches them.
   void Start();

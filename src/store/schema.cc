@@ -166,9 +166,21 @@ CREATE TABLE faults (
 );
 DELETE FROM idempotency WHERE token LIKE 'replay:%';
 )SQL"},
+      // The catalog of snapshots (SaveSnapshot); each one's rows are in tables
+      // snapshot_<id>_<table> (store/sql/sql_state.cc). `tables` lists them, comma-separated.
+      {4, "snapshots", R"SQL(
+CREATE TABLE snapshots (
+  name TEXT PRIMARY KEY,
+  id BIGINT NOT NULL UNIQUE,
+  saved_at BIGINT NOT NULL,
+  tables TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  digest TEXT NOT NULL
+);
+)SQL"},
       // A released unit remembers the services it served, so that a service's list, its
       // detail and a retried release by service still find it.
-      {4, "services a released unit served", R"SQL(
+      {5, "services a released unit served", R"SQL(
 CREATE TABLE past_deployments (
   instance_id TEXT NOT NULL,
   service_id TEXT NOT NULL,

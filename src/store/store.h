@@ -34,6 +34,14 @@ class StoreError : public std::runtime_error {
   Kind kind_;
 };
 
+// A saved copy of the whole state (SPEC §6 SaveSnapshot).
+struct SnapshotInfo {
+  std::string name;
+  UnixSeconds saved_at = 0;
+  std::int64_t rows = 0;  // rows of state copied, over every table
+  std::string digest;     // hex SHA-256 of those rows: equal digests, equal states
+};
+
 struct InstanceFilter {
   std::string account_id;
   std::string service_id;  // instances bought for, serving or having served it
@@ -183,6 +191,24 @@ class Transaction {
                                                                 const std::string& token) = 0;
   virtual void InsertIdempotency(const core::IdempotencyRecord& record) = 0;
   virtual void DeleteIdempotencyBefore(UnixSeconds cutoff) = 0;
+
+  // --- the whole state at once (Reset, snapshots) -------------------------------------------
+  // The state is every row of every table of the database catalog except what
+  // store/state_tables.h keeps (operator keys, migration records, snapshots, a few meta
+  // values), so a table added by a later migration belongs to it without further code. Each
+  // of these keeps concurrent writers (of every server) out while it runs: other transactions
+  // see the state before or after, never a mix.
+  //
+  // Deletes the state.
+  virtual void ClearState() = 0;
+  // Copies the state under `name`, replacing a snapshot of that name.
+  virtual SnapshotInfo SaveSnapshot(const std::string& name, UnixSeconds saved_at) = 0;
+  // Replaces the state with the snapshot's, exactly. False (nothing changed) when there is no
+  // snapshot of that name.
+  virtual bool RestoreSnapshot(const std::string& name) = 0;
+  // By name.
+  virtual std::vector<SnapshotInfo> ListSnapshots() = 0;
+  virtual bool DeleteSnapshot(const std::string& name) = 0;
 
   // --- monitoring (/metrics, /readyz) -------------------------------------------------------
   virtual std::int64_t CountAccountsInArrears() = 0;

@@ -79,6 +79,7 @@ class BackupTest : public ::testing::Test {
 };
 
 TEST_F(BackupTest, CopiesDuringAPurchaseStormRestoreEveryAcknowledgedUnit) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // a memory store lives and dies with its server: no copy
   if (backend_.is_postgres()) {
     CommandResult refused = Backup(dir_.File("pg.db"));
     EXPECT_EQ(refused.exit_code, 2) << refused.output;

@@ -16,14 +16,6 @@ class LifecycleTest : public ServerTest {
     return {"--clock", "virtual", "--provision-delay", "1s"};
   }
 
-  std::string Buy(const json::object& body, const std::string& ak = "a-admin") {
-    auto c = Client(ak, ak + "-sk");
-    auto r = CallOk(c, "/v2/serviceresources", "PurchaseComputeUnit", body);
-    EXPECT_EQ(r.status, 200) << r.body;
-    auto result = ResultOf(r);
-    return result.is_object() ? std::string(result.at("instanceId").as_string()) : "";
-  }
-
   json::object Unit(const std::string& id, const std::string& ak = "a-admin") {
     auto c = Client(ak, ak + "-sk");
     auto r = CallOk(c, "/v2/computeunit", "DescribeComputeUnit", {{"instanceId", id}});
@@ -164,6 +156,7 @@ TEST_F(LifecycleTest, ArrearsReleasePostpaidUnitsAfterTheGracePeriod) {
 }
 
 TEST_F(LifecycleTest, RestartBetweenPurchaseAndExpiryLosesNothing) {
+  CUPLANE_REQUIRE_DURABLE_STORE();
   std::string id = Buy(PrepaidPurchase("svc-a", 1, 1));
   Advance(1);
   EXPECT_EQ(server_->Stop(), 0);
@@ -177,6 +170,7 @@ TEST_F(LifecycleTest, RestartBetweenPurchaseAndExpiryLosesNothing) {
 }
 
 TEST_F(LifecycleTest, VirtualTimeSurvivesARestart) {
+  CUPLANE_REQUIRE_DURABLE_STORE();
   std::string before = Advance(86400);
   EXPECT_EQ(server_->Stop(), 0);
   StartServer();

@@ -29,6 +29,7 @@ class MultiServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CUPLANE_REQUIRE_BACKEND();
+    CUPLANE_REQUIRE_DURABLE_STORE();
     dir_.Write("bootstrap.json", kSharedBootstrap);
     for (auto* server : {&a_, &b_}) {
       std::vector<std::string> args = backend_.StoreFlags(dir_.File("data"));

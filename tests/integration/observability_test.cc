@@ -158,6 +158,7 @@ TEST_F(ObservabilityTest, HealthzAndReadyzNeedNoCredentialsAndOnlyAnswerGet) {
 }
 
 TEST_F(ObservabilityTest, ReadyzFailsWhileTheStoreFailsAndRecoversWithIt) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // changes the database behind the server's back
   Readyz(200);
   // The store stops answering the readiness query (its table is gone)...
   ExecOnStore("ALTER TABLE schema_migrations RENAME TO schema_migrations_away");
@@ -173,6 +174,7 @@ TEST_F(ObservabilityTest, ReadyzFailsWhileTheStoreFailsAndRecoversWithIt) {
 }
 
 TEST_F(ObservabilityTest, ReadyzFailsWhileAMigrationIsNotApplied) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // changes the database behind the server's back
   int latest = 0;
   ExecOnStore("CREATE TABLE migrations_copy AS SELECT * FROM schema_migrations");
   ExecOnStore("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM "
@@ -187,6 +189,42 @@ TEST_F(ObservabilityTest, ReadyzFailsWhileAMigrationIsNotApplied) {
   ExecOnStore("INSERT INTO schema_migrations SELECT * FROM migrations_copy WHERE version = " +
               std::to_string(latest));
   EXPECT_EQ(Readyz(200)["ready"], true);
+}
+
+class SmallBodyObservabilityTest : public ObservabilityTest {
+ protected:
+  std::vector<std::string> ExtraArgs() const override {
+    return {"--provision-delay", "0", "--max-body-bytes", "2048"};
+  }
+};
+
+TEST_F(SmallBodyObservabilityTest, AnswersTheTransportGivesItselfAreCountedToo) {
+  auto admin = Admin();
+  client::RawRequest big;
+  big.target = "/v2/computeunit?Action=DescribeComputeUnit";
+  big.body = "{\"instanceId\":\"" + std::string(4096, 'x') + "\"}";
+  admin.Sign(big);
+  auto r = admin.Send(big);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 413);
+  auto fresh = Admin();
+  client::RawRequest fat_headers;
+  fat_headers.target = "/v2/computeunit?Action=DescribeComputeUnit";
+  fat_headers.headers = {{"Host", fresh.host_header()}, {"X-Filler", std::string(20000, 'y')}};
+  r = fresh.Send(fat_headers);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 431);
+  std::string metrics = Metrics();
+  EXPECT_EQ(SampleValue(metrics, "cuplane_requests_total{action=\"unknown\",code="
+                                 "\"RequestEntityTooLarge\"}"),
+            1)
+      << metrics;
+  EXPECT_EQ(SampleValue(metrics, "cuplane_requests_total{action=\"unknown\",code="
+                                 "\"RequestHeaderFieldsTooLarge\"}"),
+            1);
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_NE(server_->output().find("status=413 code=RequestEntityTooLarge"), std::string::npos)
+      << server_->output();
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ class ReliabilityTest : public ::testing::Test {
 };
 
 TEST_F(ReliabilityTest, KillNineDuringAPurchaseStormLosesNothingAndChargesOnce) {
+  CUPLANE_REQUIRE_DURABLE_STORE();
   auto server = Start(1000000);
   std::mutex mutex;
   std::set<std::string> acknowledged;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <regex>
 #include <thread>
 
 #include "server_test_fixture.h"
@@ -12,8 +14,19 @@ namespace {
 
 namespace json = boost::json;
 
+// The demo key pair a server printed buys a unit on the demo service.
+void ExpectPrintedDemoKeyBuys(const ServerProcess& server) {
+  std::string out = server.output();
+  auto client = server.Client(PrintedValue(out, "QIANFAN_ACCESS_KEY="),
+                              PrintedValue(out, "QIANFAN_SECRET_KEY="));
+  auto r = CallOk(client, "/v2/serviceresources", "PurchaseComputeUnit",
+                  PostpaidPurchase("svco-demo", 1));
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
   CUPLANE_REQUIRE_BACKEND();
+  CUPLANE_REQUIRE_DURABLE_STORE();
   TempDir dir;
   TestBackend backend;
   ServerProcess server(backend.StoreFlags(dir.File("data")));
@@ -23,14 +36,9 @@ TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
                            "export QIANFAN_CONSOLE_API_BASE_URL=http://127.0.0.1:"}) {
     EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
   }
-  auto value_of = [&](const std::string& key) {
-    auto start = out.find(key) + key.size();
-    return out.substr(start, out.find('\n', start) - start);
-  };
+  ExpectPrintedDemoKeyBuys(server);
+  auto value_of = [&](const std::string& key) { return PrintedValue(out, key); };
   auto client = server.Client(value_of("QIANFAN_ACCESS_KEY="), value_of("QIANFAN_SECRET_KEY="));
-  auto r = CallOk(client, "/v2/serviceresources", "PurchaseComputeUnit",
-                  PostpaidPurchase("svco-demo", 1));
-  EXPECT_EQ(r.status, 200) << r.body;
 
   // The console's address is printed beside them, and it serves the page.
   EXPECT_NE(out.find("/console/"), std::string::npos) << out;
@@ -48,6 +56,43 @@ TEST(ServeCommandTest, FirstStartCreatesTheDemoAndPrintsSdkEnvironmentLines) {
   ServerProcess again(backend.StoreFlags(dir.File("data")));
   ASSERT_TRUE(again.started());
   EXPECT_NE(again.output().find(value_of("QIANFAN_ACCESS_KEY=")), std::string::npos);
+}
+
+// What a test fixture relies on: `--listen 127.0.0.1:0` takes a free port and says which on
+// one line, once, after it serves; `--store memory` writes no file, and keeps nothing.
+TEST(ServeCommandTest, MemoryStoreOnPortZeroPrintsOneListeningLineAndWritesNothing) {
+  TempDir dir;
+  std::string data = dir.File("data");
+  std::vector<std::string> args{"--store", "memory", "--data-dir", data, "--clock", "virtual"};
+  ServerProcess server(args);
+  ASSERT_TRUE(server.started()) << server.output();
+  EXPECT_NE(server.port(), 0);
+  std::string out = server.output();
+  std::regex line("(^|\n)cuplane listening on http://127\\.0\\.0\\.1:" +
+                  std::to_string(server.port()) + " \\(store memory, clock virtual\\)\n");
+  EXPECT_TRUE(std::regex_search(out, line)) << out;
+  auto first = out.find("cuplane listening on");
+  EXPECT_EQ(out.find("cuplane listening on", first + 1), std::string::npos) << out;
+  // The demo's key pair is printed, and it buys at once: the server serves.
+  ExpectPrintedDemoKeyBuys(server);
+  // Reset recreates the demo with the keys that were printed.
+  auto op = server.Client(PrintedValue(out, "CUPLANE_ACCESS_KEY="),
+                          PrintedValue(out, "CUPLANE_SECRET_KEY="));
+  auto reset = CallOk(op, "/v1/operator", "Reset", json::object());
+  EXPECT_EQ(reset.status, 200) << reset.body;
+  auto tenant = server.Client(PrintedValue(out, "QIANFAN_ACCESS_KEY="),
+                              PrintedValue(out, "QIANFAN_SECRET_KEY="));
+  auto units = CallOk(tenant, "/v2/serviceresources", "DescribeComputeUnits",
+                      {{"serviceId", "svco-demo"}});
+  EXPECT_TRUE(ResultOf(units).at("instances").as_array().empty()) << units.body;
+  ExpectPrintedDemoKeyBuys(server);
+  auto value_of = [&](const std::string& key) { return PrintedValue(out, key); };
+  EXPECT_EQ(server.Stop(), 0);
+  EXPECT_FALSE(std::filesystem::exists(data)) << "the memory store wrote into " << data;
+
+  ServerProcess again(args);  // a new process: a new, empty store with a new demo key
+  ASSERT_TRUE(again.started()) << again.output();
+  EXPECT_EQ(again.output().find(value_of("QIANFAN_ACCESS_KEY=")), std::string::npos);
 }
 
 TEST(ServeCommandTest, BadFlagsAreRefusedWithAMessage) {
@@ -82,6 +127,7 @@ TEST(ServeCommandTest, InvalidBootstrapIsRefusedNamingTheField) {
 
 TEST(ServeCommandTest, TransitionDueWhileDownRunsExactlyOnceAfterRestart) {
   CUPLANE_REQUIRE_BACKEND();
+  CUPLANE_REQUIRE_DURABLE_STORE();
   TempDir dir;
   TestBackend backend;
   dir.Write("bootstrap.json", kBootstrapJson);
@@ -133,6 +179,7 @@ namespace {
 
 TEST(OperatorKeyCommandTest, MintsAKeyOfflineThatTheServerThenAccepts) {
   CUPLANE_REQUIRE_BACKEND();
+  CUPLANE_REQUIRE_DURABLE_STORE();
   TempDir dir;
   TestBackend backend;
   std::vector<std::string> args{"operator-key", "create", "--json"};

@@ -52,6 +52,34 @@ inline const char* kBootstrapJson = R"JSON({
   ]
 })JSON";
 
+// Calls and requires an HTTP response (transport failures fail the test).
+inline client::HttpResponse CallOk(client::ApiClient& c, std::string_view path,
+                                   std::string_view action, const boost::json::value& body) {
+  auto r = c.Call(path, action, body);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : client::HttpResponse{};
+}
+
+inline std::string ErrorCodeOf(const client::HttpResponse& r) {
+  auto json = r.Json();
+  if (!json.is_object() || !json.as_object().contains("code")) return "";
+  return std::string(json.at("code").as_string());
+}
+
+inline boost::json::value ResultOf(const client::HttpResponse& r) {
+  auto json = r.Json();
+  if (!json.is_object() || !json.as_object().contains("result")) return nullptr;
+  return json.at("result");
+}
+
+// The value of `export NAME=value` (or any "KEY=value" line) in a server's output.
+inline std::string PrintedValue(const std::string& output, const std::string& key) {
+  auto at = output.find(key);
+  if (at == std::string::npos) return "";
+  at += key.size();
+  return output.substr(at, output.find('\n', at) - at);
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   // Extra `serve` flags for the suite; the data dir and bootstrap are added.
@@ -79,16 +107,27 @@ class ServerTest : public ::testing::Test {
   client::ApiClient Admin() const { return Client("a-admin", "a-admin-sk"); }
   client::ApiClient Operator() const { return Client("op-ak", "op-sk"); }
 
-  // An operator call that must succeed; its result.
-  boost::json::value Op(std::string_view action,
-                        const boost::json::value& body = boost::json::object()) {
+  // An operator action, and its result (which must be a success).
+  client::HttpResponse Op(std::string_view action,
+                          const boost::json::value& body = boost::json::object()) {
     auto op = Operator();
-    auto r = op.Call("/v1/operator", action, body);
-    EXPECT_TRUE(r.ok() && r->status == 200)
-        << action << " " << (r.ok() ? r->body : r.error().message);
-    if (!r.ok()) return nullptr;
-    auto json = r->Json();
-    return json.is_object() && json.as_object().contains("result") ? json.at("result") : nullptr;
+    return CallOk(op, "/v1/operator", action, body);
+  }
+  boost::json::value OpResult(std::string_view action,
+                              const boost::json::value& body = boost::json::object()) {
+    auto r = Op(action, body);
+    EXPECT_EQ(r.status, 200) << action << " " << r.body;
+    return ResultOf(r);
+  }
+
+  // A purchase by a bootstrap key ("a-admin" signs with "a-admin-sk") that must succeed;
+  // returns the instanceId.
+  std::string Buy(const boost::json::object& body, const std::string& ak = "a-admin") {
+    auto c = Client(ak, ak + "-sk");
+    auto r = CallOk(c, "/v2/serviceresources", "PurchaseComputeUnit", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto result = ResultOf(r);
+    return result.is_object() ? std::string(result.at("instanceId").as_string()) : "";
   }
 
   // SPEC §5.4 after a scenario: for every bootstrap account balance == Σ ledger, and for every
@@ -139,26 +178,6 @@ class ServerTest : public ::testing::Test {
   TestBackend backend_;
   std::unique_ptr<ServerProcess> server_;
 };
-
-// Calls and requires an HTTP response (transport failures fail the test).
-inline client::HttpResponse CallOk(client::ApiClient& c, std::string_view path,
-                                   std::string_view action, const boost::json::value& body) {
-  auto r = c.Call(path, action, body);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return r.ok() ? *r : client::HttpResponse{};
-}
-
-inline std::string ErrorCodeOf(const client::HttpResponse& r) {
-  auto json = r.Json();
-  if (!json.is_object() || !json.as_object().contains("code")) return "";
-  return std::string(json.at("code").as_string());
-}
-
-inline boost::json::value ResultOf(const client::HttpResponse& r) {
-  auto json = r.Json();
-  if (!json.is_object() || !json.as_object().contains("result")) return nullptr;
-  return json.at("result");
-}
 
 inline boost::json::object PostpaidPurchase(const std::string& service, int replicas) {
   return {{"serviceId", service},

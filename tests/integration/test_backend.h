@@ -1,7 +1,9 @@
-// Which store the integration tests run the server on. CTest runs the suite twice: on the
-// default SQLite store, and with CUPLANE_INTEGRATION_BACKEND=postgres on a fresh database of
+// Which store the integration tests run the server on. CTest runs the suite three times: on
+// the default SQLite store; with CUPLANE_INTEGRATION_BACKEND=postgres on a fresh database of
 // the PostgreSQL server named by CUPLANE_TEST_POSTGRES_URL (scripts/with-postgres provides
-// one). Without that server the PostgreSQL run skips visibly, or fails under CI=true.
+// one; without it the run skips visibly, or fails under CI=true); and with
+// CUPLANE_INTEGRATION_BACKEND=memory on `--store memory`, where the tests that need the store
+// to outlive a server (restarts, two servers on one database) skip, saying why.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,10 +18,12 @@
 
 namespace cuplane::testing {
 
-inline bool PostgresBackendRequested() {
+inline bool BackendRequested(std::string_view name) {
   const char* backend = std::getenv("CUPLANE_INTEGRATION_BACKEND");
-  return backend != nullptr && std::string_view(backend) == "postgres";
+  return backend != nullptr && std::string_view(backend) == name;
 }
+inline bool PostgresBackendRequested() { return BackendRequested("postgres"); }
+inline bool MemoryBackendRequested() { return BackendRequested("memory"); }
 
 // Skips (or, in CI, fails) the current test when its backend cannot be had.
 #define CUPLANE_REQUIRE_BACKEND()                                                                  \
@@ -30,6 +34,14 @@ inline bool PostgresBackendRequested() {
       }                                                                                            \
       GTEST_SKIP() << store::postgres::kPostgresSkipMessage;                                       \
     }                                                                                              \
+  } while (0)
+
+// For a test that restarts a server on the same data, or runs two servers on one database.
+#define CUPLANE_REQUIRE_DURABLE_STORE()                                                  \
+  do {                                                                                   \
+    if (MemoryBackendRequested()) {                                                      \
+      GTEST_SKIP() << "needs a store that outlives the server; --store memory does not"; \
+    }                                                                                    \
   } while (0)
 
 // One test's store: nothing to prepare for SQLite (it lives in the data dir), a fresh
@@ -43,6 +55,7 @@ class TestBackend {
     }
   }
   bool is_postgres() const { return database_ != nullptr; }
+  bool is_memory() const { return MemoryBackendRequested(); }
   // The test database's connection string (PostgreSQL only; "" on SQLite).
   std::string PostgresUrl() const { return database_ ? database_->url() : ""; }
 
@@ -50,6 +63,8 @@ class TestBackend {
   void ExpectServedBy(const std::string& server_output) const {
     bool on_postgres = server_output.find("(store postgresql://") != std::string::npos;
     EXPECT_EQ(on_postgres, is_postgres()) << server_output;
+    bool in_memory = server_output.find("(store memory,") != std::string::npos;
+    EXPECT_EQ(in_memory, is_memory()) << server_output;
   }
 
   // The flags that put a server (or an offline command) on this store, with `data_dir`
@@ -59,6 +74,10 @@ class TestBackend {
     if (database_) {
       flags.push_back("--store");
       flags.push_back(ServerUrl());
+    }
+    if (is_memory()) {
+      flags.push_back("--store");
+      flags.push_back("memory");
     }
     return flags;
   }

@@ -32,9 +32,9 @@ class UnitFamilyTest : public ServerTest {
   }
   void SetUp() override {
     ServerTest::SetUp();
-    Op("SetInventory", {{"region", "gz"}, {"type", "gpu-1"}, {"totalUnits", 30}});
-    Op("SetInventory", {{"region", "sz"}, {"type", "gpu-1"}, {"totalUnits", 30}});
-    Op("SetInventory", {{"region", "bj"}, {"type", "gpu-2"}, {"totalUnits", 30}});  // no price
+    OpResult("SetInventory", {{"region", "gz"}, {"type", "gpu-1"}, {"totalUnits", 30}});
+    OpResult("SetInventory", {{"region", "sz"}, {"type", "gpu-1"}, {"totalUnits", 30}});
+    OpResult("SetInventory", {{"region", "bj"}, {"type", "gpu-2"}, {"totalUnits", 30}});  // no price
   }
   void TearDown() override {
     if (server_) ExpectInvariants();
@@ -170,7 +170,7 @@ TEST_F(UnitFamilyTest, ReleaseOnBothPathsWithItsGuards) {
   EXPECT_EQ(Ok(kCU, "ReleaseComputeUnit", {{"instanceId", creating}}), true);
   EXPECT_EQ(Unit(creating).at("status"), "Released");
   EXPECT_EQ(Ok(kCU, "ReleaseComputeUnit", {{"instanceId", creating}}), true) << "a retry";
-  Op("AdvanceClock", {{"seconds", 1}});
+  OpResult("AdvanceClock", {{"seconds", 1}});
   EXPECT_EQ(Unit(creating).at("status"), "Released") << "provisioning was cancelled";
   EXPECT_EQ(Code(kCU, "ReleaseComputeUnit", {{"instanceId", prepaid}}), "OperationNotAllowed");
   EXPECT_EQ(Code(kSR, "ReleaseComputeUnit", {{"serviceId", "svc-a"}, {"instanceId", prepaid}}),
@@ -182,7 +182,7 @@ TEST_F(UnitFamilyTest, ReleaseOnBothPathsWithItsGuards) {
   EXPECT_EQ(Code(kCU, "ReleaseComputeUnit", {{"instanceId", for_service}}, "a-reader"),
             "AccessDenied");
 
-  Op("AdvanceClock", {{"seconds", 1800}});
+  OpResult("AdvanceClock", {{"seconds", 1800}});
   EXPECT_EQ(Ok(kSR, "ReleaseComputeUnit", {{"serviceId", "svc-a"}, {"instanceId", for_service}},
                "a-ops"),
             true);
@@ -190,7 +190,7 @@ TEST_F(UnitFamilyTest, ReleaseOnBothPathsWithItsGuards) {
   EXPECT_EQ(gone.at("status"), "Released");
   EXPECT_EQ(gone.at("usedComputeUnits"), 0);
   // 4 units × 500 fen/h × 1800 s, settled at the release.
-  auto ledger = Op("DescribeAccount", {{"accountId", "acct-a"}}).at("ledger").as_array();
+  auto ledger = OpResult("DescribeAccount", {{"accountId", "acct-a"}}).at("ledger").as_array();
   EXPECT_EQ(ledger.at(0).at("kind"), "postpaid");
   auto list = Ok(kSR, "DescribeComputeUnits", {{"serviceId", "svc-a"}});
   EXPECT_EQ(list.at("instances").as_array().at(0).at("status"), "Deleted");
@@ -204,7 +204,7 @@ TEST_F(UnitFamilyTest, ReleaseOnBothPathsWithItsGuards) {
 TEST_F(UnitFamilyTest, AutoRenewRulesAndThePythonHelpersWrongAction) {
   std::string prepaid = BuyUnits(UnitPurchase(1, "Prepaid"));
   std::string postpaid = BuyUnits(UnitPurchase(1));
-  Op("AdvanceClock", {{"seconds", 1}});
+  OpResult("AdvanceClock", {{"seconds", 1}});
   EXPECT_EQ(Ok(kCharge, "CreateAutoRenewRules",
                {{"instanceId", prepaid},
                 {"instanceType", "ComputingUnit"},
@@ -241,13 +241,13 @@ TEST_F(UnitFamilyTest, AutoRenewRulesAndThePythonHelpersWrongAction) {
   EXPECT_EQ(Unit(postpaid).at("releaseTime"), "2099-01-01T00:00:00Z");
 
   // Expiry honours the rule: renewed once (1 month), then released after the rule is deleted.
-  Op("AdvanceClock", {{"seconds", 32 * 86400}});
+  OpResult("AdvanceClock", {{"seconds", 32 * 86400}});
   EXPECT_EQ(Unit(prepaid).at("status"), "Running");
   EXPECT_EQ(Ok(kCharge, "DeleteAutoRenewRules", {{"instanceId", prepaid}}), true);
   EXPECT_FALSE(Unit(prepaid).contains("autoRenew"));
-  Op("AdvanceClock", {{"seconds", 32 * 86400}});
+  OpResult("AdvanceClock", {{"seconds", 32 * 86400}});
   EXPECT_EQ(Unit(prepaid).at("status"), "Released");
-  auto ledger = Op("DescribeAccount", {{"accountId", "acct-a"}, {"maxKeys", 1000}}).at("ledger");
+  auto ledger = OpResult("DescribeAccount", {{"accountId", "acct-a"}, {"maxKeys", 1000}}).at("ledger");
   int renewals = 0;
   for (const auto& e : ledger.as_array()) renewals += e.at("kind") == "renewal";
   EXPECT_EQ(renewals, 1);

@@ -41,4 +41,40 @@ std::string_view PostgresTransaction::ClaimNextDueQuery() const {
 
 std::string_view PostgresTransaction::RowLockClause() const { return write_ ? " FOR UPDATE" : ""; }
 
+std::string_view PostgresTransaction::ColumnsQuery() const {
+  return "SELECT c.table_name, c.column_name FROM information_schema.columns AS c "
+         "JOIN information_schema.tables AS t "
+         "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+         "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+         "ORDER BY c.table_name, c.ordinal_position";
+}
+
+std::string_view PostgresTransaction::ForeignKeysQuery() const {
+  return "SELECT child.relname, parent.relname FROM pg_constraint AS k "
+         "JOIN pg_class AS child ON child.oid = k.conrelid "
+         "JOIN pg_class AS parent ON parent.oid = k.confrelid "
+         "WHERE k.contype = 'f' AND child.relnamespace = CAST(current_schema() AS regnamespace)";
+}
+
+void PostgresTransaction::LockTables(const std::vector<std::string>& tables, TableLock lock) {
+  // Several servers write at once, and a READ COMMITTED statement sees what committed before
+  // it began: without these locks a purchase committing between two statements of a Reset
+  // would survive it in part. The names come from the catalog (sql_state.cc checks them).
+  if (tables.empty()) return;
+  std::string sql = "LOCK TABLE ";
+  for (size_t i = 0; i < tables.size(); ++i) sql += (i ? ", " : "") + tables[i];
+  switch (lock) {
+    case TableLock::kShare:
+      sql += " IN SHARE MODE";
+      break;
+    case TableLock::kExclusive:
+      sql += " IN EXCLUSIVE MODE";
+      break;
+    case TableLock::kAccessExclusive:
+      sql += " IN ACCESS EXCLUSIVE MODE";
+      break;
+  }
+  db().Exec(sql);
+}
+
 }  // namespace cuplane::store::postgres

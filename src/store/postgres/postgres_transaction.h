@@ -16,6 +16,9 @@ class PostgresTransaction final : public sql::SqlTransaction {
   std::int64_t NextId(IdSequence sequence) override;
   std::string_view ClaimNextDueQuery() const override;
   std::string_view RowLockClause() const override;
+  std::string_view ColumnsQuery() const override;
+  std::string_view ForeignKeysQuery() const override;
+  void LockTables(const std::vector<std::string>& tables, TableLock lock) override;
 
  private:
   bool write_;  // a read-only transaction may not lock rows (nor needs to)

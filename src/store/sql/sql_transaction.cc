@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "store/state_tables.h"
+
 namespace cuplane::store::sql {
 namespace {
 
@@ -286,11 +288,9 @@ void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool ena
 }
 
 // The generation lives in meta as decimal text; a missing row is generation 0.
-constexpr const char* kAuthGenerationKey = "auth_generation";
-
 std::int64_t SqlTransaction::AuthGeneration() {
   auto stmt = db_.Prepare("SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?");
-  stmt.Bind(1, kAuthGenerationKey);
+  stmt.Bind(1, kMetaAuthGeneration);
   return stmt.Step() ? stmt.Int(0) : 0;
 }
 
@@ -298,7 +298,7 @@ void SqlTransaction::BumpAuthGeneration() {
   db_.Prepare(
          "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
          "value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)")
-      .Bind(1, kAuthGenerationKey)
+      .Bind(1, kMetaAuthGeneration)
       .Run();
   bumped_auth_generation_ = true;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "store/sql/sql_driver.h"
 #include "store/store.h"
@@ -92,6 +93,13 @@ class SqlTransaction : public Transaction {
   void InsertIdempotency(const core::IdempotencyRecord& record) override;
   void DeleteIdempotencyBefore(UnixSeconds cutoff) override;
 
+  // Implemented in sql_state.cc.
+  void ClearState() override;
+  SnapshotInfo SaveSnapshot(const std::string& name, UnixSeconds saved_at) override;
+  bool RestoreSnapshot(const std::string& name) override;
+  std::vector<SnapshotInfo> ListSnapshots() override;
+  bool DeleteSnapshot(const std::string& name) override;
+
   std::int64_t CountAccountsInArrears() override;
   std::int64_t CountTransitionsDue(UnixSeconds now) override;
   std::vector<int> AppliedMigrations() override;
@@ -108,6 +116,18 @@ class SqlTransaction : public Transaction {
   // Backends with concurrent writers lock those rows there in a write transaction, so that a
   // rule never decides on a value another transaction is about to change.
   virtual std::string_view RowLockClause() const { return {}; }
+
+  // The catalog, for the whole-state operations (sql_state.cc). ColumnsQuery: every column of
+  // every table of the schema, columns (table, column), in table order and, within a table,
+  // in column order. ForeignKeysQuery: columns (child table, parent table).
+  virtual std::string_view ColumnsQuery() const = 0;
+  virtual std::string_view ForeignKeysQuery() const = 0;
+  // Keeps other transactions out of `tables` until this one ends: with kShare nobody else
+  // writes them, with kExclusive nobody else writes or takes kShare/kExclusive, with
+  // kAccessExclusive nobody else even reads them. A backend with a single writer and snapshot
+  // readers needs nothing.
+  enum class TableLock { kShare, kExclusive, kAccessExclusive };
+  virtual void LockTables(const std::vector<std::string>& tables, TableLock lock) {}
 
   Connection& db() { return db_; }
 

@@ -7,8 +7,8 @@
 
 namespace cuplane::store::sqlite {
 
-GroupCommit::GroupCommit(std::string path, std::size_t max_batch)
-    : path_(std::move(path)), max_batch_(max_batch) {}
+GroupCommit::GroupCommit(std::string path, bool in_memory, std::size_t max_batch)
+    : path_(std::move(path)), in_memory_(in_memory), max_batch_(max_batch) {}
 
 GroupCommit::~GroupCommit() = default;
 
@@ -25,7 +25,7 @@ Status GroupCommit::Run(const std::function<bool(Transaction&)>& fn) {
   Status error = OkStatus();
   Outcome outcome = Outcome::kBatchLost;
   try {
-    if (!connection_) connection_ = std::make_unique<SqliteConnection>(path_);
+    if (!connection_) connection_ = std::make_unique<SqliteConnection>(path_, in_memory_);
     // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out.
     if (must_begin) connection_->ExecCached("BEGIN IMMEDIATE");
     outcome = RunInSavepoint(fn, error);

@@ -32,9 +32,9 @@ class SqliteConnection;
 
 class GroupCommit {
  public:
-  // Writes go to the database at `path`; at most `max_batch` writes share one commit, which
-  // bounds how long the first of them waits.
-  explicit GroupCommit(std::string path, std::size_t max_batch = 64);
+  // Writes go to the database at `path` (a memdb URI when `in_memory`, see SqliteConnection);
+  // at most `max_batch` writes share one commit, which bounds how long the first of them waits.
+  explicit GroupCommit(std::string path, bool in_memory = false, std::size_t max_batch = 64);
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -63,6 +63,7 @@ class GroupCommit {
   void Finish(std::vector<Member*>& batch, const Status& status);
 
   std::string path_;
+  bool in_memory_;
   std::size_t max_batch_;
   std::unique_ptr<SqliteConnection> connection_;  // used only by the writer whose turn it is
 

@@ -82,8 +82,9 @@ void SqliteStatement::Reset() noexcept {
   sqlite3_clear_bindings(stmt_);
 }
 
-SqliteConnection::SqliteConnection(const std::string& path) {
+SqliteConnection::SqliteConnection(const std::string& path, bool in_memory) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (in_memory) flags |= SQLITE_OPEN_URI;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -92,11 +93,17 @@ SqliteConnection::SqliteConnection(const std::string& path) {
     throw StoreError(StoreError::Kind::kUnavailable, "open " + path + ": " + message);
   }
   sqlite3_busy_timeout(db_, 10000);
+  Exec("PRAGMA foreign_keys=ON");
+  if (in_memory) {
+    // Durability is the one rule the memory store drops: no journal on disk, no fsync.
+    Exec("PRAGMA journal_mode=MEMORY");
+    Exec("PRAGMA synchronous=OFF");
+    return;
+  }
   // WAL: readers never wait behind the writer. synchronous=FULL: a commit is on disk before
   // the caller learns of it, so an acknowledged purchase survives a crash or power loss.
   Exec("PRAGMA journal_mode=WAL");
   Exec("PRAGMA synchronous=FULL");
-  Exec("PRAGMA foreign_keys=ON");
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -40,8 +40,10 @@ class SqliteStatement final : public sql::PreparedStatement {
 
 class SqliteConnection final : public sql::Connection {
  public:
-  // Opens (creating if needed) and applies the pragmas cuplane relies on.
-  explicit SqliteConnection(const std::string& path);
+  // Opens (creating if needed) and applies the pragmas cuplane relies on. `in_memory`: `path`
+  // is a URI naming a database of SQLite's memdb VFS, shared by every connection of the process
+  // that names it; nothing is written to disk, so there is nothing to sync.
+  SqliteConnection(const std::string& path, bool in_memory = false);
   ~SqliteConnection() override;
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;

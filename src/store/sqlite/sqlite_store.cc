@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include "store/sql/apply_migrations.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -9,6 +12,29 @@
 namespace cuplane::store::sqlite {
 
 SqliteStore::SqliteStore(std::string path) : path_(std::move(path)), writes_(path_) { Migrate(); }
+
+namespace {
+
+// A name of its own: two memory stores in one process (tests) never share a database.
+std::string NewMemoryDatabaseUri() {
+  static std::atomic<int> counter{0};
+  return "file:/cuplane-memory-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter.fetch_add(1)) + "?vfs=memdb";
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(MemoryTag)
+    : path_(NewMemoryDatabaseUri()),
+      in_memory_(true),
+      keep_alive_(std::make_unique<SqliteConnection>(path_, true)),
+      writes_(path_, /*in_memory=*/true) {
+  Migrate();
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::InMemory() {
+  return std::unique_ptr<SqliteStore>(new SqliteStore(MemoryTag{}));
+}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -21,7 +47,7 @@ std::unique_ptr<SqliteConnection> SqliteStore::Acquire() {
       return connection;
     }
   }
-  return std::make_unique<SqliteConnection>(path_);
+  return std::make_unique<SqliteConnection>(path_, in_memory_);
 }
 
 void SqliteStore::Release(std::unique_ptr<SqliteConnection> connection) {
@@ -38,6 +64,10 @@ void SqliteStore::Migrate() {
 }
 
 Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) {
+  // In memory a write has the database alone, and so commits alone: there is no fsync to share.
+  std::unique_lock<std::shared_mutex> memory_write(memory_mutex_, std::defer_lock);
+  std::shared_lock<std::shared_mutex> memory_read(memory_mutex_, std::defer_lock);
+  if (in_memory_) write ? memory_write.lock() : memory_read.lock();
   if (write) return writes_.Run(fn);
   std::unique_ptr<SqliteConnection> connection;
   bool open = false;

@@ -25,4 +25,15 @@ std::string_view SqliteTransaction::ClaimNextDueQuery() const {
          "ORDER BY due_at, id LIMIT 1";
 }
 
+std::string_view SqliteTransaction::ColumnsQuery() const {
+  return "SELECT m.name, c.name FROM sqlite_schema AS m JOIN pragma_table_info(m.name) AS c "
+         "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+         "ORDER BY m.name, c.cid";
+}
+
+std::string_view SqliteTransaction::ForeignKeysQuery() const {
+  return "SELECT m.name, f.\"table\" FROM sqlite_schema AS m "
+         "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'";
+}
+
 }  // namespace cuplane::store::sqlite

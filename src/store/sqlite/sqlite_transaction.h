@@ -13,6 +13,8 @@ class SqliteTransaction final : public sql::SqlTransaction {
  protected:
   std::int64_t NextId(IdSequence sequence) override;
   std::string_view ClaimNextDueQuery() const override;
+  std::string_view ColumnsQuery() const override;
+  std::string_view ForeignKeysQuery() const override;
 };
 
 }  // namespace cuplane::store::sqlite

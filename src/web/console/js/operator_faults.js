@@ -18,7 +18,7 @@ export class FaultsPanel {
     this.el = card('Injected faults', {
       tools: [h('button', { class: 'ghost', onclick: () => this.load() }, 'Refresh'), clear],
     }, h('p', { class: 'hint', text: 'The next operations of a kind fail, once each: a provision fault makes a purchase CreateFailed (refunded), a reconfigure fault makes a resize ReconfigureFailed.' }),
-    this.message.el, this.body, this.injectForm());
+    this.message.el, this.body, h('h3', { text: 'Inject a fault' }), this.injectForm());
   }
 
   async load() {
