@@ -127,14 +127,18 @@ void Scheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+Result<int> Scheduler::RunDueNow() {
+  // Not during a ReplaceState: the clock it reads would still be the replaced state's, and
+  // would run the new state's transitions up to that time.
+  std::lock_guard lock(advance_mutex_);
+  return RunDue(clock_.Now());
+}
+
 void Scheduler::Loop() {
   while (true) {
-    // Never beside an AdvanceVirtualClock of this server: on PostgreSQL the two would claim
-    // transitions concurrently, and a settlement could run before a provisioning due earlier.
-    auto ran = [&] {
-      std::lock_guard advancing(advance_mutex_);
-      return RunDue(clock_.Now());
-    }();
+    // Never beside an AdvanceVirtualClock or ReplaceState of this server (RunDueNow takes
+    // advance_mutex_): on PostgreSQL the two would claim transitions concurrently.
+    auto ran = RunDueNow();
     if (!ran.ok()) {
       failed_passes_.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("scheduler: {}", ran.error().message);

@@ -58,6 +58,8 @@ class Scheduler {
   Result<int> RunBatch(UnixSeconds until);
   static constexpr int kBatchSize = 512;
   void Loop();
+  // RunDue up to the clock's time, in turn with AdvanceVirtualClock and ReplaceState.
+  Result<int> RunDueNow();
 
   store::Store& store_;
   const Clock& clock_;
@@ -66,7 +68,8 @@ class Scheduler {
 
   std::atomic<std::uint64_t> applied_{0};
   std::atomic<std::uint64_t> failed_passes_{0};
-  std::mutex advance_mutex_;  // one AdvanceVirtualClock (or background pass) at a time
+  // One AdvanceVirtualClock, ReplaceState or background pass at a time.
+  std::mutex advance_mutex_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)
