@@ -274,6 +274,7 @@ TEST_F(BillingTest, ArrearsReleaseEveryPostpaidUnitAfterTheGracePeriod) {
 }
 
 TEST_F(BillingTest, KillNineDuringAdvanceClockThenTheSameToBillsEveryFenOnce) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // a kill -9 takes a memory store with it
   const UnixSeconds t0 = AlignToGrid();
   for (int i = 0; i < 5; ++i) Buy("svc-a", "a-admin");  // 5000 fen/h in all
   AdvanceTo(t0);                                         // provisioned at t0
@@ -394,6 +395,7 @@ class BillingMigrationTest : public BillingTest {
  protected:
   void SetUp() override {
     CUPLANE_REQUIRE_BACKEND();
+    CUPLANE_REQUIRE_DURABLE_STORE();  // migrates a store file written by the previous main
     per_unit_history_ = true;
     dir_.Write("bootstrap.json", ReadFile(std::string(CUPLANE_TEST_DATA_DIR) +
                                           "/v1_store_bootstrap.json"));
