@@ -39,7 +39,9 @@ Result<boost::json::value> HandleAdvanceClock(CallContext& call, const JsonField
   } else {
     auto parsed = ParseRfc3339(*to_text);
     if (!parsed) return InvalidParameter("to must be an RFC 3339 time");
-    if (*parsed <= now) return InvalidParameter("to must be later than the current virtual time");
+    // `to` = now is allowed: it runs whatever is overdue (after a crash mid-advance, the same
+    // `to` again finishes the work).
+    if (*parsed < now) return InvalidParameter("to must not be before the current virtual time");
     if (*parsed - now > kMaxAdvanceSeconds) return InvalidParameter("to is too far in the future");
     target = *parsed;
   }
@@ -75,6 +77,54 @@ Result<boost::json::value> HandleTopUpBalance(CallContext& call, const JsonField
       [&](store::Transaction& tx) { return core::TopUpBalance(tx, account_id, amount, call.now); });
   if (!balance.ok()) return balance.error();
   return boost::json::value(boost::json::object{{"balance", *balance}});
+}
+
+namespace {
+
+// A DescribeAccounts marker: "<creation time>.<account id>" of the last account of the page, so
+// that it stays valid while accounts are added.
+std::string EncodeAccountMarker(const store::AccountCursor& cursor) {
+  return std::to_string(cursor.created_at) + "." + cursor.account_id;
+}
+
+Result<std::optional<store::AccountCursor>> DecodeAccountMarker(
+    const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::optional<store::AccountCursor>();
+  auto dot = text->find('.');
+  Error invalid = InvalidParameter("marker must be a value returned as nextMarker");
+  if (dot == std::string::npos || dot == 0 || dot > 19) return invalid;
+  store::AccountCursor cursor;
+  for (char c : text->substr(0, dot)) {
+    if (c < '0' || c > '9') return invalid;
+    cursor.created_at = cursor.created_at * 10 + (c - '0');
+  }
+  cursor.account_id = text->substr(dot + 1);
+  if (!core::ValidateIdentifier(cursor.account_id, "marker").ok()) return invalid;
+  return std::optional<store::AccountCursor>(std::move(cursor));
+}
+
+}  // namespace
+
+Result<boost::json::value> HandleDescribeAccounts(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(auto marker_text, body.OptionalString("marker", 100));
+  CUPLANE_ASSIGN_OR_RETURN(auto max_keys, body.OptionalInt("maxKeys", 1, 1000));
+  CUPLANE_ASSIGN_OR_RETURN(auto after, DecodeAccountMarker(marker_text));
+  auto page = call.server.store.Read<core::AccountPage>([&](store::Transaction& tx) {
+    return core::ListAccounts(tx, after, static_cast<int>(max_keys.value_or(100)));
+  });
+  if (!page.ok()) return page.error();
+  boost::json::array accounts;
+  for (const auto& summary : page->accounts) {
+    accounts.push_back(boost::json::object{{"accountId", summary.account.account_id},
+                                           {"name", summary.account.name},
+                                           {"balance", summary.account.balance},
+                                           {"inArrears", summary.account.in_arrears_since.has_value()},
+                                           {"liveUnits", summary.live_units}});
+  }
+  boost::json::object result{{"accounts", std::move(accounts)},
+                             {"isTruncated", page->next.has_value()}};
+  if (page->next) result["nextMarker"] = EncodeAccountMarker(*page->next);
+  return boost::json::value(std::move(result));
 }
 
 Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFields& body) {

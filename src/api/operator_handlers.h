@@ -10,6 +10,7 @@ Result<boost::json::value> HandleAdvanceClock(CallContext& call, const JsonField
 Result<boost::json::value> HandleDescribeClock(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleCreateAccount(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleDescribeAccount(CallContext& call, const JsonFields& body);
+Result<boost::json::value> HandleDescribeAccounts(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleTopUpBalance(CallContext& call, const JsonFields& body);
 
 }  // namespace cuplane::api

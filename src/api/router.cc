@@ -8,6 +8,7 @@
 #include "api/operator_handlers.h"
 #include "api/state_handlers.h"
 #include "api/tenant_admin_handlers.h"
+#include "api/usage_handlers.h"
 
 namespace cuplane::api {
 namespace {
@@ -30,6 +31,8 @@ const std::array kRoutes{
     Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, HandleAutoReleaseComputeUnit},
     Route{kOperator, "CreateAccount", Access::kOperator, HandleCreateAccount},
     Route{kOperator, "DescribeAccount", Access::kOperator, HandleDescribeAccount},
+    Route{kOperator, "DescribeAccounts", Access::kOperator, HandleDescribeAccounts},
+    Route{kOperator, "DescribeUsage", Access::kOperator, HandleDescribeUsage},
     Route{kOperator, "TopUpBalance", Access::kOperator, HandleTopUpBalance},
     Route{kOperator, "CreateUser", Access::kOperator, HandleCreateUser},
     Route{kOperator, "CreateAccessKey", Access::kOperator, HandleCreateAccessKey},

@@ -16,6 +16,8 @@ namespace json = boost::json;
 // run after parsing); the structs are per group only to keep the field lists in one place.
 struct AccountArgs {
   std::string account_id;
+  std::string from;
+  std::string to;
   std::string name;
   std::optional<std::int64_t> balance;
   std::optional<std::int64_t> max_keys;
@@ -109,6 +111,57 @@ void AddAccountTopUp(CLI::App* group, CommandRegistry& registry) {
       });
   cmd->add_option("ACCOUNT", args->account_id, "account id")->required();
   cmd->add_option("AMOUNT", args->amount, "amount in fen (> 0)")->required();
+}
+
+void PrintAccounts(const json::value& result, std::ostream& out) {
+  Table table({"ACCOUNT", "NAME", "BALANCE (FEN)", "IN ARREARS", "LIVE UNITS"});
+  for (const json::value& a : ArrayField(result, "accounts")) {
+    table.AddRow({FieldText(a, "accountId"), FieldText(a, "name"), FieldText(a, "balance"),
+                  FieldText(a, "inArrears"), FieldText(a, "liveUnits")});
+  }
+  table.Print(out);
+  if (Field(result, "nextMarker").is_string()) {
+    out << "\nMore accounts: add --marker " << FieldText(result, "nextMarker") << "\n";
+  }
+}
+
+void AddAccountList(CLI::App* group, CommandRegistry& registry) {
+  auto args = std::make_shared<AccountArgs>();
+  CLI::App* cmd = registry.Add(
+      group, "list", "list accounts with their balances and live units (settles nothing)",
+      [args] {
+        json::object body;
+        if (!args->marker.empty()) body["marker"] = args->marker;
+        if (args->max_keys) body["maxKeys"] = *args->max_keys;
+        return OperatorRequest("DescribeAccounts", std::move(body));
+      },
+      PrintAccounts);
+  cmd->add_option("--max-keys", args->max_keys, "accounts per page (1..1000, default 100)");
+  cmd->add_option("--marker", args->marker, "continue after a previous page's marker");
+}
+
+void PrintUsage(const json::value& result, std::ostream& out) {
+  Table table({"INSTANCE", "TYPE", "AMOUNT (FEN)"});
+  for (const json::value& u : ArrayField(result, "units")) {
+    table.AddRow({FieldText(u, "instanceId"), FieldText(u, "type"), FieldText(u, "amount")});
+  }
+  table.Print(out);
+  out << "\nTotal: " << FieldText(result, "total") << " fen\n";
+}
+
+void AddAccountUsage(CLI::App* group, CommandRegistry& registry) {
+  auto args = std::make_shared<AccountArgs>();
+  CLI::App* cmd = registry.Add(
+      group, "usage", "each Postpaid unit's cost in [--from, --to), computed from its sizes",
+      [args] {
+        return OperatorRequest("DescribeUsage", {{"accountId", args->account_id},
+                                                 {"from", args->from},
+                                                 {"to", args->to}});
+      },
+      PrintUsage);
+  cmd->add_option("ACCOUNT", args->account_id, "account id")->required();
+  cmd->add_option("--from", args->from, "start of the range (RFC 3339, included)")->required();
+  cmd->add_option("--to", args->to, "end of the range (RFC 3339, excluded)")->required();
 }
 
 void AddUserCreate(CLI::App* group, CommandRegistry& registry) {
@@ -233,9 +286,11 @@ void AddServiceList(CLI::App* group, CommandRegistry& registry) {
 
 void AddAccountCommands(CLI::App& app, CommandRegistry& registry) {
   CLI::App* account =
-      CommandRegistry::AddGroup(app, "account", "tenant accounts: create, describe, top up");
+      CommandRegistry::AddGroup(app, "account", "tenant accounts: create, list, describe, usage, top up");
   AddAccountCreate(account, registry);
+  AddAccountList(account, registry);
   AddAccountDescribe(account, registry);
+  AddAccountUsage(account, registry);
   AddAccountTopUp(account, registry);
 
   CLI::App* user = CommandRegistry::AddGroup(app, "user", "users of an account");

@@ -10,6 +10,7 @@
 
 #include "api/api_service.h"
 #include "cli/bootstrap_file.h"
+#include "core/billing/settlement.h"
 #include "core/bootstrap.h"
 #include "common/log_format.h"
 #include "net/http_server.h"
@@ -316,6 +317,17 @@ int RunServe(const ServeOptions& options) {
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
   http.tls = tls;
+  // A store migrated from per-unit settlement has burning accounts with no settlement yet.
+  auto resumed = store->Write<int>([&](store::Transaction& tx) -> Result<int> {
+    return core::billing::ResumeSettlements(tx, settings->lifecycle);
+  });
+  if (!resumed.ok()) {
+    std::cerr << "cuplane serve: scheduling Postpaid settlements failed: "
+              << resumed.error().message << "\n";
+    return 1;
+  } else if (*resumed > 0) {
+    spdlog::info("scheduled the Postpaid settlement of {} account(s)", *resumed);
+  }
   // Overdue transitions (from before a restart) run before the first request is served, so no
   // read or settlement sees a state that should already have moved on.
   if (auto caught_up = scheduler.RunDue(clock.Now()); !caught_up.ok()) {

@@ -1,5 +1,6 @@
 #include "core/accounts.h"
 
+#include "core/billing/settlement.h"
 #include "core/lifecycle.h"
 
 namespace cuplane::core {
@@ -42,9 +43,7 @@ Result<AccountStatement> DescribeAccount(store::Transaction& tx, const std::stri
   if (!tx.GetAccount(account_id)) {
     return MakeError(ErrorCode::kResourceNotFound, "account " + account_id + " does not exist");
   }
-  for (Instance& instance : tx.ListLivePostpaid(account_id)) {
-    SettlePostpaid(tx, instance, now, config);
-  }
+  billing::SettleAccount(tx, account_id, now, config);
   AccountStatement statement;
   statement.account = *tx.GetAccount(account_id);
   // One extra row tells whether another page follows.
@@ -54,6 +53,19 @@ Result<AccountStatement> DescribeAccount(store::Transaction& tx, const std::stri
     statement.next_marker = statement.entries.back().id;
   }
   return statement;
+}
+
+AccountPage ListAccounts(store::Transaction& tx, const std::optional<store::AccountCursor>& after,
+                         int limit) {
+  AccountPage page;
+  // One extra row tells whether another page follows.
+  page.accounts = tx.ListAccounts(after, limit + 1);
+  if (static_cast<int>(page.accounts.size()) > limit) {
+    page.accounts.resize(limit);
+    const Account& last = page.accounts.back().account;
+    page.next = store::AccountCursor{last.created_at, last.account_id};
+  }
+  return page;
 }
 
 }  // namespace cuplane::core

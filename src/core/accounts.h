@@ -2,6 +2,7 @@
 // account statement, which first settles Postpaid usage up to now.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,20 @@ struct AccountStatement {
   std::int64_t next_marker = 0;      // 0: no more entries
 };
 
-// Settles the account's Postpaid usage up to `now`, then returns the balance and one page of
+// Settles the account's Postpaid usage up to `now` (off the grid), then returns the balance and one page of
 // the ledger (entries older than `before_id` when > 0).
 Result<AccountStatement> DescribeAccount(store::Transaction& tx, const std::string& account_id,
                                          std::int64_t before_id, int limit,
                                          const LifecycleConfig& config, UnixSeconds now);
+
+struct AccountPage {
+  std::vector<store::AccountSummary> accounts;
+  std::optional<store::AccountCursor> next;  // set when more accounts follow
+};
+
+// One page of accounts in creation order (by id within a second), with their live units.
+// Settles nothing: a list must not write.
+AccountPage ListAccounts(store::Transaction& tx, const std::optional<store::AccountCursor>& after,
+                         int limit);
 
 }  // namespace cuplane::core

@@ -2,6 +2,7 @@
 
 #include "common/random_id.h"
 #include "core/billing.h"
+#include "core/billing/settlement.h"
 #include "core/client_tokens.h"
 #include "core/faults.h"
 #include "core/orders.h"
@@ -79,9 +80,12 @@ Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
     }
     return *cost;
   }
+  // What the account already owes counts against its balance, and an account in arrears
+  // cannot take on more Postpaid usage.
   auto period_cost = PostpaidPeriodCost(price.postpaid_per_unit_hour, instance.total_units,
                                         config.settlement_period_seconds);
-  if (!period_cost || account.balance < *period_cost) {
+  Money available = account.balance - billing::UnsettledUsage(tx, account.account_id, now);
+  if (!period_cost || account.in_arrears_since || available < *period_cost) {
     return MakeError(ErrorCode::kInsufficientBalance,
                      "the account balance cannot cover one settlement period of this unit");
   }

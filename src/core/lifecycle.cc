@@ -1,6 +1,7 @@
 #include "core/lifecycle.h"
 
 #include "core/billing.h"
+#include "core/billing/settlement.h"
 #include "core/orders.h"
 
 namespace cuplane::core {
@@ -12,18 +13,12 @@ void Schedule(store::Transaction& tx, TransitionKind kind, const Instance& insta
 }
 
 void CancelAll(store::Transaction& tx, const std::string& instance_id) {
-  for (auto kind : {TransitionKind::kProvision, TransitionKind::kExpire,
-                    TransitionKind::kAutoRelease, TransitionKind::kSettle}) {
+  for (auto kind :
+       {TransitionKind::kProvision, TransitionKind::kExpire, TransitionKind::kAutoRelease}) {
     tx.CancelTransitions(instance_id, kind);
   }
 }
 
-void EnterArrears(store::Transaction& tx, const std::string& account_id, UnixSeconds at,
-                  const LifecycleConfig& config) {
-  tx.SetArrearsSince(account_id, at);
-  tx.ScheduleTransition(Transition{0, at + config.arrears_grace_seconds,
-                                   TransitionKind::kArrearsCheck, account_id, ""});
-}
 void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
                const LifecycleConfig& config) {
   if (instance.status != InstanceStatus::kCreating) return;
@@ -35,12 +30,10 @@ void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
   if (instance.payment_timing == PaymentTiming::kPrepaid) {
     instance.expired_time = AddCalendarMonths(at, instance.paid_months);
     Schedule(tx, TransitionKind::kExpire, instance, *instance.expired_time);
-  } else {
-    SetBilledUnits(tx, instance, instance.total_units, at, config);
-    Schedule(tx, TransitionKind::kSettle, instance, at + config.settlement_period_seconds);
   }
   instance.status = InstanceStatus::kRunning;
   tx.UpdateInstance(instance);
+  SetBilledUnits(tx, instance, instance.total_units, at, config);
 }
 
 // End of a Prepaid reservation: renew when asked to and the balance pays, else release.
@@ -96,49 +89,9 @@ void ArrearsCheck(store::Transaction& tx, const std::string& account_id, UnixSec
 
 }  // namespace
 
-void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
-                    const LifecycleConfig& config) {
-  if (instance.payment_timing != PaymentTiming::kPostpaid || !instance.start_time ||
-      IsTerminal(instance.status)) {
-    return;
-  }
-  // Never bill past the moment the unit is due to be released, even when the release itself
-  // has not been applied yet (a settlement on describe can run before an overdue release).
-  // The account is read once: its arrears deadline caps the bill, and the balance after
-  // the charge comes back from the ledger post.
-  auto account = tx.GetAccount(instance.account_id);
-  if (!account) return;
-  UnixSeconds end = at;
-  if (instance.release_time) end = std::min(end, *instance.release_time);
-  if (account->in_arrears_since) {
-    end = std::min(end, *account->in_arrears_since + config.arrears_grace_seconds);
-  }
-  UnixSeconds until = std::max(end, instance.settled_until.value_or(*instance.start_time));
-  Money owed =
-      PostpaidUsage(instance.unit_price, instance.total_units, until - *instance.start_time);
-  Money delta = owed - instance.postpaid_charged;
-  instance.settled_until = until;
-  Money balance = account->balance;
-  if (delta > 0) {
-    instance.postpaid_charged = owed;
-    balance =
-        tx.PostLedgerEntry(LedgerEntry{0, instance.account_id, until, -delta, LedgerKind::kPostpaid,
-                                       instance.instance_id, "usage settlement"});
-  }
-  tx.UpdateInstance(instance);
-  if (balance < 0 && !account->in_arrears_since) {
-    EnterArrears(tx, instance.account_id, until, config);
-  }
-}
-
 void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t units, UnixSeconds at,
                     const LifecycleConfig& config) {
-  if (instance.payment_timing != PaymentTiming::kPostpaid || !instance.start_time) return;
-  if (instance.settled_until) {
-    SettlePostpaid(tx, instance, at, config);  // what it was billed for, up to now
-  } else if (units > 0) {
-    instance.settled_until = at;  // billing starts now
-  }
+  billing::SetBilledUnits(tx, instance, units, at, config);
 }
 
 void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at) {
@@ -148,7 +101,10 @@ void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, U
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
                      const LifecycleConfig& config) {
   if (IsTerminal(instance.status)) return;
-  SetBilledUnits(tx, instance, 0, at, config);
+  if (instance.payment_timing == PaymentTiming::kPostpaid) {
+    SetBilledUnits(tx, instance, 0, at, config);
+    billing::SettleAccount(tx, instance.account_id, at, config);  // a release settles at once
+  }
   instance.status = InstanceStatus::kReleased;
   instance.released_at = at;
   tx.UpdateInstance(instance);
@@ -194,6 +150,10 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
     ArrearsCheck(tx, transition.account_id, transition.due_at, config);
     return OkStatus();
   }
+  if (transition.kind == TransitionKind::kSettle) {
+    billing::ApplyGridSettlement(tx, transition.account_id, transition.due_at, config);
+    return OkStatus();
+  }
   auto instance = tx.GetInstance(transition.instance_id);
   if (!instance) return OkStatus();  // nothing left to act on
   switch (transition.kind) {
@@ -206,13 +166,7 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
     case TransitionKind::kAutoRelease:
       ReleaseInstance(tx, *instance, transition.due_at, config);
       break;
-    case TransitionKind::kSettle:
-      if (!IsTerminal(instance->status)) {
-        SettlePostpaid(tx, *instance, transition.due_at, config);
-        Schedule(tx, TransitionKind::kSettle, *instance,
-                 transition.due_at + config.settlement_period_seconds);
-      }
-      break;
+    case TransitionKind::kSettle:      // account-level, handled above
     case TransitionKind::kArrearsCheck:
       break;
   }

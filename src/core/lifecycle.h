@@ -17,26 +17,21 @@ namespace cuplane::core {
 Status ApplyTransition(store::Transaction& tx, const Transition& transition,
                        const LifecycleConfig& config);
 
-// Releases a live unit at `at`: settles Postpaid usage, returns its units to the pool, ends its
-// deployments and cancels its pending transitions. Releasing -> Released happens within this
+// Releases a live unit at `at`: stops its Postpaid billing and settles the account at once,
+// returns its units to the pool, ends its deployments and cancels its pending transitions. Releasing -> Released happens within this
 // one transaction.
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
                      const LifecycleConfig& config);
 
 // Every change of what a Postpaid unit is billed for goes through here: provisioned (from 0 to
-// its size), resized, released (to 0). Call it before changing the instance's size or status:
-// usage up to `at` is accounted at what it was billed for so far, and from `at` on at `units`.
-// A Prepaid unit is not billed by usage: no-op.
+// its size), resized, released or failed (to 0). The account's billing engine
+// (core/billing/settlement.h) changes its burn rate from `at` on and keeps the unit's size
+// segments. A Prepaid unit is not billed by usage: no-op.
 void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t units, UnixSeconds at,
                     const LifecycleConfig& config);
 
 // Ends every deployment on a unit that is going away (released or failed to provision).
 void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at);
-
-// Charges Postpaid usage of a live unit up to `at` and, when that leaves the account's balance
-// negative, puts the account into arrears (scheduling the grace-period check).
-void SettlePostpaid(store::Transaction& tx, Instance& instance, UnixSeconds at,
-                    const LifecycleConfig& config);
 
 // A failed provisioning: CreateFailed, capacity returned, the purchase refunded in full.
 void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at,

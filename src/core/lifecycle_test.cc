@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/time_util.h"
 #include "core/accounts.h"
+#include "core/billing/usage.h"
 #include "core/bootstrap.h"
 #include "core/compute_units.h"
 #include "core/faults.h"
@@ -40,10 +41,10 @@ UnixSeconds At(const char* rfc3339) {
   return t.value_or(0);
 }
 
-// 2025-01-31T10:00:00Z: a month-end start, so that calendar-month clamping (Jan 31 -> Feb 28)
+// 2025-01-31T09:59:59Z: a month-end start, so that calendar-month clamping (Jan 31 -> Feb 28)
 // is exercised. (StartTimeIsJanuary31 checks the constant.)
-constexpr UnixSeconds kStart = 1738317600;
-// Provisioning takes 1 s, so units bought at kStart start here.
+constexpr UnixSeconds kStart = 1738317599;
+// Provisioning takes 1 s, so units bought at kStart start here, on the hourly settlement grid.
 constexpr UnixSeconds kStarted = kStart + 1;
 
 // price × units × months: what a Prepaid purchase or renewal costs.
@@ -262,7 +263,7 @@ std::vector<UnixSeconds> Times(const std::vector<LedgerEntry>& entries) {
 
 // --- Prepaid ------------------------------------------------------------------------------------
 
-TEST(LifecycleClockTest, StartTimeIsJanuary31) { EXPECT_EQ(kStart, At("2025-01-31T10:00:00Z")); }
+TEST(LifecycleClockTest, StartTimeIsJanuary31) { EXPECT_EQ(kStart, At("2025-01-31T09:59:59Z")); }
 
 TEST_F(LifecycleTest, PrepaidUnitRunsAfterProvisioningDelayAndIsReleasedAtCalendarMonthEnd) {
   const Money opening = 10'000'000;
@@ -287,7 +288,7 @@ TEST_F(LifecycleTest, PrepaidUnitRunsAfterProvisioningDelayAndIsReleasedAtCalend
   EXPECT_EQ(running.status, InstanceStatus::kRunning);
   EXPECT_EQ(running.start_time, kStarted);
   // Jan 31 + 1 month is clamped to Feb 28 (2025 is not a leap year); time of day kept.
-  const UnixSeconds expiry = At("2025-02-28T10:00:01Z");
+  const UnixSeconds expiry = At("2025-02-28T10:00:00Z");
   EXPECT_EQ(running.expired_time, expiry);
 
   AdvanceTo(expiry - 1);
@@ -317,7 +318,7 @@ TEST_F(LifecycleTest, MultiMonthReservationExpiresThatManyCalendarMonthsAfterSta
   Tenant tenant = AddTenant("acct-a", 10'000'000);
   std::string id = Buy(tenant, Prepaid(tenant, 3));
   AdvanceBy(1);
-  EXPECT_EQ(GetInstance(id).expired_time, At("2025-04-30T10:00:01Z"));
+  EXPECT_EQ(GetInstance(id).expired_time, At("2025-04-30T10:00:00Z"));
   EXPECT_EQ(Total(Ledger("acct-a", LedgerKind::kPrepaid)), -PrepaidCostOf(kUnitsPerReplica, 3));
 }
 
@@ -328,19 +329,19 @@ TEST_F(LifecycleTest, AutoRenewChargesEachRenewalAndExtendsFromStartWithoutMonth
   Tenant tenant = AddTenant("acct-a", opening);
   std::string id = Buy(tenant, Prepaid(tenant, 1, /*auto_renew=*/true, /*auto_renew_months=*/2));
   AdvanceBy(1);
-  const UnixSeconds first_expiry = At("2025-02-28T10:00:01Z");
+  const UnixSeconds first_expiry = At("2025-02-28T10:00:00Z");
   EXPECT_EQ(GetInstance(id).expired_time, first_expiry);
 
   AdvanceTo(first_expiry);
   Instance renewed = GetInstance(id);
   EXPECT_EQ(renewed.status, InstanceStatus::kRunning);
   // start + 3 months = Apr 30, not Feb 28 + 2 months = Apr 28.
-  const UnixSeconds second_expiry = At("2025-04-30T10:00:01Z");
+  const UnixSeconds second_expiry = At("2025-04-30T10:00:00Z");
   EXPECT_EQ(renewed.expired_time, second_expiry);
   EXPECT_EQ(renewed.paid_months, 3);
 
   AdvanceTo(second_expiry);
-  const UnixSeconds third_expiry = At("2025-06-30T10:00:01Z");  // start + 5 months
+  const UnixSeconds third_expiry = At("2025-06-30T10:00:00Z");  // start + 5 months
   EXPECT_EQ(GetInstance(id).status, InstanceStatus::kRunning);
   EXPECT_EQ(GetInstance(id).expired_time, third_expiry);
 
@@ -368,7 +369,7 @@ TEST_F(LifecycleTest, RenewalTheBalanceCannotPayReleasesWithoutCharging) {
   Tenant tenant = AddTenant("acct-a", opening);
   std::string id = Buy(tenant, Prepaid(tenant, 1, /*auto_renew=*/true));
   AdvanceBy(1);
-  const UnixSeconds expiry = At("2025-02-28T10:00:01Z");
+  const UnixSeconds expiry = At("2025-02-28T10:00:00Z");
   AdvanceTo(expiry + kDay);
 
   Instance released = GetInstance(id);
@@ -399,7 +400,7 @@ TEST_F(LifecycleTest, PostpaidSettlesEveryPeriodAndTotalsWholeRunUsageAtRelease)
                                                      kStarted + 3 * kHour}));
   for (const LedgerEntry& e : hourly) {
     EXPECT_EQ(e.amount, -kPostpaidPerUnitHour * kUnitsPerReplica);
-    EXPECT_EQ(e.instance_id, id);
+    EXPECT_EQ(e.instance_id, "") << "a settlement is the account's, for all its units";
   }
 
   const UnixSeconds release_at = kStarted + 5 * kHour + 1234;
@@ -818,25 +819,37 @@ class LifecycleCatchUpTest : public LifecycleTest {
     EXPECT_EQ(Now(), end);
     Instance plain = GetInstance(plain_);
     EXPECT_EQ(plain.status, InstanceStatus::kReleased);
-    EXPECT_EQ(plain.released_at, At("2025-02-28T10:00:01Z"));
+    EXPECT_EQ(plain.released_at, At("2025-02-28T10:00:00Z"));
 
     Instance renewing = GetInstance(renewing_);
     EXPECT_EQ(renewing.status, InstanceStatus::kRunning);
-    EXPECT_EQ(renewing.expired_time, At("2025-05-31T10:00:01Z"));
+    EXPECT_EQ(renewing.expired_time, At("2025-05-31T10:00:00Z"));
     EXPECT_EQ(Times(Ledger("acct-a", LedgerKind::kRenewal, renewing_)),
-              (std::vector<UnixSeconds>{At("2025-02-28T10:00:01Z"), At("2025-03-31T10:00:01Z"),
-                                        At("2025-04-30T10:00:01Z")}));
+              (std::vector<UnixSeconds>{At("2025-02-28T10:00:00Z"), At("2025-03-31T10:00:00Z"),
+                                        At("2025-04-30T10:00:00Z")}));
 
     const UnixSeconds release_at = kStart + 5 * kHour + 1800;
     EXPECT_EQ(GetInstance(releasing_).released_at, release_at);
-    auto released_charges = Ledger("acct-a", LedgerKind::kPostpaid, releasing_);
-    EXPECT_EQ(released_charges.size(), 6u);
-    EXPECT_EQ(Total(released_charges), -PostpaidUsageOf(kUnitsPerReplica, release_at - kStarted));
-
-    auto hourly = Ledger("acct-a", LedgerKind::kPostpaid, hourly_);
+    // One account settlement per hour of the grid, no gaps, no repeats, and one at the release.
     std::vector<UnixSeconds> expected_times;
-    for (UnixSeconds t = kStarted + kHour; t <= end; t += kHour) expected_times.push_back(t);
-    EXPECT_EQ(Times(hourly), expected_times) << "one settlement per hour, no gaps, no repeats";
+    for (UnixSeconds t = kStarted + kHour; t <= end; t += kHour) {
+      if (t > release_at && expected_times.back() < release_at) expected_times.push_back(release_at);
+      expected_times.push_back(t);
+    }
+    auto charges = Ledger("acct-a", LedgerKind::kPostpaid);
+    EXPECT_EQ(Times(charges), expected_times);
+    const UnixSeconds last_grid = kStarted + (end - kStarted) / kHour * kHour;
+    EXPECT_EQ(Total(charges), -(PostpaidUsageOf(kUnitsPerReplica, release_at - kStarted) +
+                                PostpaidUsageOf(kUnitsPerReplica, last_grid - kStarted)));
+    // Each unit's cost stays available, in closed form.
+    auto usage = Write([&](store::Transaction& tx) {
+      return billing::DescribeUsage(tx, "acct-a", kStart, end, end).value();
+    });
+    ASSERT_EQ(usage.units.size(), 2u);
+    EXPECT_EQ(usage.units[0].instance_id, releasing_);
+    EXPECT_EQ(usage.units[0].amount, PostpaidUsageOf(kUnitsPerReplica, release_at - kStarted));
+    EXPECT_EQ(usage.units[1].instance_id, hourly_);
+    EXPECT_EQ(usage.units[1].amount, PostpaidUsageOf(kUnitsPerReplica, end - kStarted));
 
     // Applied in time order: the ledger, in the order written, never goes back in time.
     auto all = Ledger("acct-a");
@@ -865,7 +878,7 @@ TEST_F(LifecycleCatchUpTest, RestartResumesTheClockAndRunsOverdueTransitionsExac
   AdvanceTo(kStarted + 3 * kHour);
   Restart();
   EXPECT_EQ(Now(), kStarted + 3 * kHour) << "the virtual clock resumes where it stopped";
-  EXPECT_EQ(Ledger("acct-a", LedgerKind::kPostpaid, hourly_).size(), 3u);
+  EXPECT_EQ(Ledger("acct-a", LedgerKind::kPostpaid).size(), 3u);
 
   // While "down", every transition up to end_ became overdue; one advance runs them all.
   AdvanceTo(end_);
@@ -904,15 +917,19 @@ TEST_F(LifecycleCatchUpTest, DescribeAccountDuringCatchUpDoesNotChargePastAnOver
   // scheduler thread has run the overdue transitions.
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, *clock_, nullptr, config_);
   clock_->Set(kStarted + 13 * kHour);
+  const std::size_t entries_before = Ledger("acct-a").size();
   Write([&](store::Transaction& tx) {
     EXPECT_TRUE(DescribeAccount(tx, "acct-a", 0, 10, config_, Now()).ok());
   });
+  EXPECT_EQ(Ledger("acct-a").size(), entries_before)
+      << "with a release overdue, the describe must leave the charge to the catch-up";
   ASSERT_TRUE(scheduler_->RunDue(Now()).ok());
 
   const UnixSeconds release_at = kStart + 5 * kHour + 1800;
   EXPECT_EQ(GetInstance(releasing_).released_at, release_at);
-  EXPECT_EQ(Total(Ledger("acct-a", LedgerKind::kPostpaid, releasing_)),
-            -PostpaidUsageOf(kUnitsPerReplica, release_at - kStarted))
+  EXPECT_EQ(Total(Ledger("acct-a", LedgerKind::kPostpaid)),
+            -(PostpaidUsageOf(kUnitsPerReplica, release_at - kStarted) +
+              PostpaidUsageOf(kUnitsPerReplica, 13 * kHour)))
       << "charged for hours after its release time";
 }
 
@@ -978,7 +995,7 @@ TEST_F(LifecycleTest, DescribeComputeUnitShowsTheServiceDeployedOnIt) {
   EXPECT_EQ(creating.used_units, 3 * kUnitsPerReplica);
   AdvanceBy(1);
   EXPECT_EQ(describe().services[0].run_status, "Serving");
-  AdvanceTo(At("2025-02-28T10:00:01Z"));
+  AdvanceTo(At("2025-02-28T10:00:00Z"));
   ComputeUnitDetail released = describe();
   EXPECT_EQ(released.instance.status, InstanceStatus::kReleased);
   EXPECT_TRUE(released.services.empty()) << "its deployments ended with it";

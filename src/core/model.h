@@ -95,13 +95,44 @@ struct Instance {
   Money prepaid_paid = 0;                    // Prepaid: what the purchase cost, for refunds
   Money unit_price = 0;                      // price per unit-month (Prepaid) or unit-hour
                                              // (Postpaid) locked at purchase
-  std::optional<UnixSeconds> settled_until;  // Postpaid: usage charged up to here
-  Money postpaid_charged = 0;                // Postpaid: total usage charged so far
   std::string creator;
   std::string order_id;  // the purchase order: its refund on CreateFailed carries it
   // A fault (core/faults.h) was taken when the pending delayed step (provisioning) was
   // accepted: that step fails when it runs.
   bool pending_fault = false;
+};
+
+// Exact Postpaid usage: `fen` whole fen plus `remainder` / 3600 of a fen (0 <= remainder <
+// 3600). One unit-hour price × units × seconds is an integer number of 1/3600 fen, so usage is
+// kept exactly and rounded only when charged.
+struct Usage {
+  Money fen = 0;
+  std::int64_t remainder = 0;
+  friend bool operator==(const Usage&, const Usage&) = default;
+};
+
+// An account's Postpaid billing state (SPEC §5.3): its burn rate and exact usage, so that a
+// settlement costs the same whatever the number of units.
+struct PostpaidAccount {
+  std::string account_id;
+  Money rate = 0;                 // fen per hour: Σ locked unit price × billed units
+  Usage usage;                    // exact usage of all its units up to accrued_until
+  UnixSeconds accrued_until = 0;  // usage is accrued up to here
+  Money charged = 0;              // Σ of its postpaid ledger charges (positive)
+  std::optional<UnixSeconds> next_settlement_at;  // the pending grid settlement, if any
+};
+
+// A stretch of a Postpaid unit's life at one billed size: it opens when the unit starts running
+// or changes size, and closes when it changes size again or stops. A unit's cost over any range
+// is a sum over its few segments, so no per-period row is ever written.
+struct UsageSegment {
+  std::string instance_id;
+  std::string account_id;
+  std::string type;
+  UnixSeconds start_at = 0;
+  std::optional<UnixSeconds> end_at;  // open while the unit runs at this size
+  std::int64_t units = 0;
+  Money unit_price = 0;  // per unit-hour, locked at purchase
 };
 
 // A service running on a unit (SPEC §4.4 serviceUsageList).
@@ -181,7 +212,7 @@ enum class TransitionKind {
   kProvision,     // Creating -> Running (or CreateFailed)
   kExpire,        // Prepaid end of reservation: renew or release
   kAutoRelease,   // Postpaid scheduled release
-  kSettle,        // Postpaid periodic settlement
+  kSettle,        // an account's Postpaid settlement on the UTC grid (account-level)
   kArrearsCheck,  // account in arrears: release its Postpaid units after the grace period
 };
 std::string_view ToString(TransitionKind k);

@@ -20,26 +20,48 @@ Scheduler::Scheduler(store::Store& store, const Clock& clock, VirtualClock* virt
 
 Scheduler::~Scheduler() { Stop(); }
 
+namespace {
+
+bool IsAccountSettlement(const core::Transition& t) {
+  return t.kind == core::TransitionKind::kSettle && t.instance_id.empty();
+}
+
+}  // namespace
+
 Result<int> Scheduler::RunBatch(UnixSeconds until) {
   return store_.Write<int>([&](store::Transaction& tx) -> Result<int> {
     int ran = 0;
     std::string account;
+    bool one_account = true;       // every transition so far is of `account`
+    bool only_settlements = true;  // every transition so far is an account settlement
+    std::optional<UnixSeconds> reached;
     for (; ran < kBatchSize; ++ran) {
       auto transition = tx.ClaimNextDue(until);
       if (!transition) break;
-      // One account per batch: its transitions lock the account before the pool, the same
-      // order as a purchase, so concurrent servers never deadlock on each other's batches.
-      if (ran > 0 && transition->account_id != account) break;
-      account = transition->account_id;
+      // A batch is either one account's transitions, which lock the account before the pool
+      // (the order of a purchase), or account settlements only, which lock nothing but their
+      // accounts, one each; so concurrent servers never deadlock on each other's batches. The
+      // second kind lets the grid settlements of many accounts, all due at once, share a
+      // transaction.
+      bool settlement = IsAccountSettlement(*transition);
+      if (ran > 0) {
+        one_account = one_account && transition->account_id == account;
+        only_settlements = only_settlements && settlement;
+        if (!one_account && !only_settlements) break;
+      } else {
+        account = transition->account_id;
+        only_settlements = settlement;
+      }
       if (virtual_clock_ && transition->due_at > virtual_clock_->Now()) {
         // Moving through time: the clock shows the moment being applied, and is persisted
-        // with it so a crash mid-advance resumes from here.
+        // with it (below, in this transaction) so a crash mid-advance resumes from here.
         virtual_clock_->Set(transition->due_at);
-        tx.SetMeta(kVirtualClockMetaKey, std::to_string(transition->due_at));
+        reached = transition->due_at;
       }
       CUPLANE_TRY(core::ApplyTransition(tx, *transition, config_));
       tx.DeleteTransition(transition->id);
     }
+    if (reached) tx.SetMeta(kVirtualClockMetaKey, std::to_string(*reached));
     return ran;
   });
 }
@@ -114,6 +136,8 @@ Result<int> Scheduler::RunDueNow() {
 
 void Scheduler::Loop() {
   while (true) {
+    // Never beside an AdvanceVirtualClock or ReplaceState of this server (RunDueNow takes
+    // advance_mutex_): on PostgreSQL the two would claim transitions concurrently.
     auto ran = RunDueNow();
     if (!ran.ok()) {
       failed_passes_.fetch_add(1, std::memory_order_relaxed);

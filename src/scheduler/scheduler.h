@@ -51,9 +51,9 @@ class Scheduler {
   std::uint64_t failed_passes() const { return failed_passes_.load(std::memory_order_relaxed); }
 
  private:
-  // Up to kBatchSize due transitions of one account, in time order, in one transaction (one
-  // fsync instead of one per transition; a crash rolls the whole batch back, so each still
-  // runs exactly once).
+  // Up to kBatchSize due transitions, in time order, in one transaction (one fsync instead of
+  // one per transition; a crash rolls the whole batch back, so each still runs exactly once):
+  // those of one account, or account settlements of any accounts.
   // Returns how many ran; 0 when none is due at or before `until`.
   Result<int> RunBatch(UnixSeconds until);
   static constexpr int kBatchSize = 512;

@@ -178,6 +178,74 @@ CREATE TABLE snapshots (
   digest TEXT NOT NULL
 );
 )SQL"},
+      // Postpaid billing per account (SPEC §5.3). Each account's exact usage so far becomes
+      // its starting usage: every live unit accrued up to the latest time any of its units was
+      // settled (all in the past), every ended unit up to where it was last settled; its
+      // charges so far are what its units were charged. Future charges are therefore
+      // floor(exact usage) − already charged: nothing twice, no fraction lost. Per-unit
+      // settlements go; the server schedules one per account on the grid when it starts
+      // (core/billing/settlement.h, ResumeSettlements), as only it knows the period.
+      // x = price × units × seconds in 1/3600 fen is summed as x / 3600 and x % 3600 per unit so
+      // that no intermediate sum outgrows 64 bits; the sums are cast back to BIGINT because
+      // PostgreSQL sums BIGINT as NUMERIC, whose division would not truncate.
+      {5, "postpaid billing per account", R"SQL(
+CREATE TABLE postpaid_accounts (
+  account_id TEXT PRIMARY KEY REFERENCES accounts(account_id),
+  rate BIGINT NOT NULL,
+  usage_fen BIGINT NOT NULL,
+  usage_remainder BIGINT NOT NULL,
+  accrued_until BIGINT NOT NULL,
+  charged BIGINT NOT NULL,
+  next_settlement_at BIGINT
+);
+CREATE TABLE usage_segments (
+  instance_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  start_at BIGINT NOT NULL,
+  end_at BIGINT,
+  units BIGINT NOT NULL,
+  unit_price BIGINT NOT NULL,
+  PRIMARY KEY (instance_id, start_at)
+);
+CREATE INDEX usage_segments_by_account ON usage_segments (account_id, start_at);
+CREATE INDEX usage_segments_open ON usage_segments (instance_id, end_at);
+CREATE INDEX transitions_by_account ON transitions (account_id, due_at);
+INSERT INTO usage_segments (instance_id, account_id, type, start_at, end_at, units, unit_price)
+SELECT instance_id, account_id, type, start_time,
+       CASE WHEN status IN ('Released', 'CreateFailed')
+            THEN COALESCE(settled_until, start_time) ELSE NULL END,
+       total_units, unit_price
+FROM instances WHERE payment_timing = 'Postpaid' AND start_time IS NOT NULL;
+INSERT INTO postpaid_accounts
+  (account_id, rate, usage_fen, usage_remainder, accrued_until, charged, next_settlement_at)
+SELECT account_id, rate, whole + parts / 3600, parts % 3600, horizon, charged, NULL
+FROM (
+  SELECT u.account_id AS account_id, CAST(SUM(u.live_rate) AS BIGINT) AS rate,
+         CAST(SUM(u.x / 3600) AS BIGINT) AS whole, CAST(SUM(u.x % 3600) AS BIGINT) AS parts,
+         MAX(u.horizon) AS horizon, CAST(SUM(u.charged) AS BIGINT) AS charged
+  FROM (
+    SELECT i.account_id AS account_id,
+           CASE WHEN i.status IN ('Released', 'CreateFailed') THEN 0
+                ELSE i.unit_price * i.total_units END AS live_rate,
+           i.unit_price * i.total_units *
+             (CASE WHEN i.status IN ('Released', 'CreateFailed')
+                   THEN COALESCE(i.settled_until, i.start_time) ELSE h.horizon END
+              - i.start_time) AS x,
+           h.horizon AS horizon,
+           i.postpaid_charged AS charged
+    FROM instances i
+    JOIN (SELECT account_id, MAX(COALESCE(settled_until, start_time)) AS horizon
+          FROM instances WHERE payment_timing = 'Postpaid' AND start_time IS NOT NULL
+          GROUP BY account_id) h ON h.account_id = i.account_id
+    WHERE i.payment_timing = 'Postpaid' AND i.start_time IS NOT NULL
+  ) u
+  GROUP BY u.account_id
+) totals;
+DELETE FROM transitions WHERE kind = 'settle';
+ALTER TABLE instances DROP COLUMN settled_until;
+ALTER TABLE instances DROP COLUMN postpaid_charged;
+)SQL"},
   };
   return migrations;
 }

@@ -34,6 +34,17 @@ class StoreError : public std::runtime_error {
   Kind kind_;
 };
 
+// Where a page of accounts starts: after the account with this creation time and id.
+struct AccountCursor {
+  UnixSeconds created_at = 0;
+  std::string account_id;
+};
+
+struct AccountSummary {
+  core::Account account;
+  std::int64_t live_units = 0;  // instances neither Released nor CreateFailed
+};
+
 // A saved copy of the whole state (SPEC §6 SaveSnapshot).
 struct SnapshotInfo {
   std::string name;
@@ -94,6 +105,25 @@ class Transaction {
   virtual std::vector<core::LedgerEntry> ListLedger(const std::string& account_id,
                                                     std::int64_t before_id, int limit) = 0;
   virtual core::Money SumLedger(const std::string& account_id) = 0;
+  // Ordered by (created_at, account_id); those after `after` when given.
+  virtual std::vector<AccountSummary> ListAccounts(const std::optional<AccountCursor>& after,
+                                                   int limit) = 0;
+
+  // --- Postpaid billing (core/billing) ------------------------------------------------------
+  // Locked like GetAccount; read it after the account, so locks are always taken in one order.
+  virtual std::optional<core::PostpaidAccount> GetPostpaidAccount(
+      const std::string& account_id) = 0;
+  virtual void PutPostpaidAccount(const core::PostpaidAccount& account) = 0;  // insert or update
+  // Accounts with a burn rate but no settlement scheduled (a store migrated from per-unit
+  // settlement has none yet).
+  virtual std::vector<core::PostpaidAccount> ListUnscheduledPostpaidAccounts() = 0;
+  // The unit's open segment (end_at unset), if it is billed now.
+  virtual std::optional<core::UsageSegment> GetOpenSegment(const std::string& instance_id) = 0;
+  // Insert or update, keyed by (instance_id, start_at).
+  virtual void PutSegment(const core::UsageSegment& segment) = 0;
+  // The account's segments overlapping [from, to), by unit (in purchase order), then start.
+  virtual std::vector<core::UsageSegment> ListSegments(const std::string& account_id,
+                                                       UnixSeconds from, UnixSeconds to) = 0;
 
   // --- users, policies, keys ----------------------------------------------------------------
   virtual bool UserExists(const std::string& account_id, const std::string& user_name) = 0;
@@ -168,6 +198,9 @@ class Transaction {
   virtual void DeleteTransition(std::int64_t id) = 0;
   virtual std::optional<UnixSeconds> NextDueTime() = 0;
   virtual std::vector<core::Transition> ListTransitions(const std::string& instance_id) = 0;
+  // Whether the account has a transition other than its own settlement due before `before`:
+  // work that, once applied, may change its usage up to then.
+  virtual bool HasTransitionDueBefore(const std::string& account_id, UnixSeconds before) = 0;
 
   // --- orders and faults ----------------------------------------------------------------------
   virtual void InsertOrder(const core::Order& order) = 0;

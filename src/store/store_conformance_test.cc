@@ -146,8 +146,6 @@ Instance MakeInstance(const std::string& id, const std::string& account_id,
   } else {
     i.release_time = created_at + 7200;
     i.unit_price = 500;
-    i.settled_until = created_at + 3601;
-    i.postpaid_charged = 2000;
   }
   i.creator = "admin";
   return i;
@@ -158,8 +156,7 @@ auto Fields(const Instance& i) {
   return std::tie(i.instance_id, i.account_id, i.service_id, i.region, i.type, i.replicas_count,
                   i.total_units, i.payment_timing, i.status, i.created_at, i.start_time,
                   i.expired_time, i.release_time, i.released_at, i.reservation_months, i.auto_renew,
-                  i.auto_renew_months, i.paid_months, i.prepaid_paid, i.unit_price, i.settled_until,
-                  i.postpaid_charged, i.creator);
+                  i.auto_renew_months, i.paid_months, i.prepaid_paid, i.unit_price, i.creator);
 }
 
 auto Fields(const LedgerEntry& e) {
@@ -532,7 +529,6 @@ TEST_P(StoreConformanceTest, InstancesRoundTripEveryField) {
   creating.status = InstanceStatus::kCreating;
   creating.start_time.reset();
   creating.release_time.reset();
-  creating.settled_until.reset();
   InWrite([&](Transaction& tx) {
     for (const Instance& i : {prepaid, postpaid, creating}) tx.InsertInstance(i);
   });
@@ -552,7 +548,6 @@ TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
   instance.status = InstanceStatus::kCreating;
   instance.start_time.reset();
   instance.release_time.reset();
-  instance.settled_until.reset();
   InWrite([&](Transaction& tx) { tx.InsertInstance(instance); });
 
   instance.status = InstanceStatus::kReleased;
@@ -564,8 +559,6 @@ TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
   instance.auto_renew = true;
   instance.auto_renew_months = 6;
   instance.paid_months = 11;
-  instance.settled_until = 555;
-  instance.postpaid_charged = 666;
   InWrite([&](Transaction& tx) { tx.UpdateInstance(instance); });
   EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),
             Fields(instance));
@@ -575,7 +568,6 @@ TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
   instance.expired_time.reset();
   instance.release_time.reset();
   instance.released_at.reset();
-  instance.settled_until.reset();
   instance.auto_renew = false;
   InWrite([&](Transaction& tx) { tx.UpdateInstance(instance); });
   EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),

@@ -92,6 +92,15 @@ function serverAndBrowser(options, { tls = false } = {}) {
   return env;
 }
 
+// Clicks the row of account `id` in the operator's account list, once it is listed.
+async function openAccountRow(page, id) {
+  const rows = '#accounts tbody tr';
+  await page.waitForFunction((sel, accountId) => [...document.querySelectorAll(sel)]
+    .some((tr) => tr.querySelector('code')?.textContent === accountId), {}, rows, id);
+  await page.evaluate((sel, accountId) => [...document.querySelectorAll(sel)]
+    .find((tr) => tr.querySelector('code')?.textContent === accountId).click(), rows, id);
+}
+
 describe('console, virtual clock', { skip }, () => {
   const env = serverAndBrowser({ clock: 'virtual', provisionDelay: '1s' });
 
@@ -129,10 +138,8 @@ describe('console, virtual clock', { skip }, () => {
     await waitForText(page, '#clock-mode', 'Virtual clock');
     assert.equal(await text(page, '.role'), 'Operator');
 
-    // The account list; a server without DescribeAccounts opens an account by its id.
-    await page.waitForSelector('#open-account input');
-    await page.type('#open-account input', 'acct-demo');
-    await page.click('#open-account button');
+    // The account list (DescribeAccounts) shows live units; a row opens the account.
+    await openAccountRow(page, 'acct-demo');
     await waitForText(page, '#account-balance', '¥1,000,000.00');
     await waitForText(page, '#account-detail', 'svco-demo');
     await waitForText(page, '#account-detail', 'opening balance');
@@ -185,8 +192,7 @@ describe('console, virtual clock', { skip }, () => {
     await screenshot(page, 'sign-in-phone');
     await signIn(page, OPERATOR.ak, OPERATOR.sk);
     await waitForText(page, '#clock-mode', 'Virtual clock');
-    await page.type('#open-account input', 'acct-demo');
-    await page.click('#open-account button');
+    await openAccountRow(page, 'acct-demo');
     await waitForText(page, '#account-balance', '¥');
     await screenshot(page, 'operator-accounts-phone');
     await page.click('#tab-capacity');

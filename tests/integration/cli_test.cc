@@ -404,5 +404,32 @@ TEST_F(CliVirtualClockTest, ClockShowsAndAdvances) {
   ExpectApiError({"clock", "advance", "--to", FormatUtc(*start)}, kOperatorKey, "InvalidParameter");
 }
 
+TEST_F(CliVirtualClockTest, AccountListShowsLiveUnitsAndUsageCostsEachUnit) {
+  auto start = ParseRfc3339(std::string(CliJson({"clock", "show"}).at("now").as_string()));
+  ASSERT_TRUE(start);
+  std::string id = BuyPostpaid("svc-a", 1, kTenantAdmin);  // 2 units × 500 fen/h
+  CliOk({"clock", "advance", "--seconds", "1"});
+  CliOk({"clock", "advance", "--seconds", "3600"});
+
+  std::string out = CliOk({"account", "list"});
+  EXPECT_TRUE(HasRow(out, {"ACCOUNT", "NAME", "BALANCE", "\\(FEN\\)", "IN", "ARREARS", "LIVE",
+                           "UNITS"}))
+      << out;
+  EXPECT_TRUE(HasRow(out, {"acct-a", "tenant-a", "\\d+", "no", "1"})) << out;
+  json::value page = CliJson({"account", "list", "--max-keys", "1"});
+  EXPECT_EQ(page.at("accounts").as_array().size(), 1u);
+  ASSERT_TRUE(page.as_object().contains("nextMarker"));
+  json::value next =
+      CliJson({"account", "list", "--max-keys", "1", "--marker", Str(page.at("nextMarker"))});
+  EXPECT_EQ(next.at("accounts").at(0).at("accountId"), "acct-b");
+
+  out = CliOk({"account", "usage", "acct-a", "--from", FormatUtc(*start), "--to",
+               FormatUtc(*start + 1 + 3600)});
+  EXPECT_TRUE(HasRow(out, {id, "gpu-1", "1000"})) << out;
+  EXPECT_THAT(out, HasSubstr("Total: 1000 fen"));
+  ExpectApiError({"account", "usage", "acct-a", "--from", "later", "--to", "sooner"},
+                 kOperatorKey, "InvalidParameter");
+}
+
 }  // namespace
 }  // namespace cuplane::testing

@@ -13,7 +13,7 @@ constexpr const char* kInstanceColumns =
     "instance_id, seq, account_id, service_id, region, type, replicas_count, total_units, "
     "payment_timing, status, created_at, start_time, expired_time, release_time, released_at, "
     "reservation_months, auto_renew, auto_renew_months, paid_months, prepaid_paid, unit_price, "
-    "settled_until, postpaid_charged, creator, order_id, pending_fault";
+    "creator, order_id, pending_fault";
 
 template <typename Enum, typename Parser>
 Enum ParseStored(const std::string& text, Parser parse, const char* what) {
@@ -49,11 +49,9 @@ Instance ReadInstance(const Statement& row) {
   i.paid_months = static_cast<int>(row.Int(18));
   i.prepaid_paid = row.Int(19);
   i.unit_price = row.Int(20);
-  i.settled_until = row.OptionalInt(21);
-  i.postpaid_charged = row.Int(22);
-  i.creator = row.Text(23);
-  i.order_id = row.Text(24);
-  i.pending_fault = row.Int(25) != 0;
+  i.creator = row.Text(21);
+  i.order_id = row.Text(22);
+  i.pending_fault = row.Int(23) != 0;
   return i;
 }
 
@@ -194,6 +192,130 @@ core::Money SqlTransaction::SumLedger(const std::string& account_id) {
   stmt.Bind(1, account_id);
   stmt.Step();
   return stmt.Int(0);
+}
+
+std::vector<AccountSummary> SqlTransaction::ListAccounts(const std::optional<AccountCursor>& after,
+                                                        int limit) {
+  auto stmt = db_.Prepare(
+      "SELECT a.account_id, a.name, a.balance, a.in_arrears_since, a.created_at, "
+      " (SELECT COUNT(*) FROM instances i WHERE i.account_id = a.account_id"
+      "  AND i.status NOT IN ('Released', 'CreateFailed')) "
+      "FROM accounts a WHERE CAST(? AS BIGINT) = 0 OR a.created_at > ? OR (a.created_at = ? AND a.account_id > ?) "
+      "ORDER BY a.created_at, a.account_id LIMIT ?");
+  AccountCursor cursor = after.value_or(AccountCursor{});
+  stmt.Bind(1, std::int64_t{after.has_value()})
+      .Bind(2, cursor.created_at)
+      .Bind(3, cursor.created_at)
+      .Bind(4, cursor.account_id)
+      .Bind(5, std::int64_t{limit});
+  std::vector<AccountSummary> accounts;
+  while (stmt.Step()) {
+    AccountSummary summary;
+    summary.account = core::Account{stmt.Text(0), stmt.Text(1), stmt.Int(2), stmt.OptionalInt(3),
+                                    stmt.Int(4)};
+    summary.live_units = stmt.Int(5);
+    accounts.push_back(std::move(summary));
+  }
+  return accounts;
+}
+
+// --- Postpaid billing ------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kPostpaidAccountColumns =
+    "account_id, rate, usage_fen, usage_remainder, accrued_until, charged, next_settlement_at";
+
+core::PostpaidAccount ReadPostpaidAccount(const Statement& row) {
+  core::PostpaidAccount a;
+  a.account_id = row.Text(0);
+  a.rate = row.Int(1);
+  a.usage = core::Usage{row.Int(2), row.Int(3)};
+  a.accrued_until = row.Int(4);
+  a.charged = row.Int(5);
+  a.next_settlement_at = row.OptionalInt(6);
+  return a;
+}
+
+constexpr const char* kSegmentColumns =
+    "instance_id, account_id, type, start_at, end_at, units, unit_price";
+
+core::UsageSegment ReadSegment(const Statement& row) {
+  return core::UsageSegment{row.Text(0),        row.Text(1), row.Text(2), row.Int(3),
+                            row.OptionalInt(4), row.Int(5),  row.Int(6)};
+}
+
+}  // namespace
+
+std::optional<core::PostpaidAccount> SqlTransaction::GetPostpaidAccount(
+    const std::string& account_id) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kPostpaidAccountColumns +
+                          " FROM postpaid_accounts WHERE account_id = ?" +
+                          std::string(RowLockClause()));
+  stmt.Bind(1, account_id);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadPostpaidAccount(stmt);
+}
+
+void SqlTransaction::PutPostpaidAccount(const core::PostpaidAccount& a) {
+  db_.Prepare(std::string("INSERT INTO postpaid_accounts (") + kPostpaidAccountColumns +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+              "rate = excluded.rate, usage_fen = excluded.usage_fen, "
+              "usage_remainder = excluded.usage_remainder, "
+              "accrued_until = excluded.accrued_until, charged = excluded.charged, "
+              "next_settlement_at = excluded.next_settlement_at")
+      .Bind(1, a.account_id)
+      .Bind(2, a.rate)
+      .Bind(3, a.usage.fen)
+      .Bind(4, a.usage.remainder)
+      .Bind(5, a.accrued_until)
+      .Bind(6, a.charged)
+      .Bind(7, a.next_settlement_at)
+      .Run();
+}
+
+std::vector<core::PostpaidAccount> SqlTransaction::ListUnscheduledPostpaidAccounts() {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kPostpaidAccountColumns +
+                          " FROM postpaid_accounts WHERE rate > 0 AND next_settlement_at IS NULL "
+                          "ORDER BY account_id");
+  std::vector<core::PostpaidAccount> accounts;
+  while (stmt.Step()) accounts.push_back(ReadPostpaidAccount(stmt));
+  return accounts;
+}
+
+std::optional<core::UsageSegment> SqlTransaction::GetOpenSegment(const std::string& instance_id) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kSegmentColumns +
+                          " FROM usage_segments WHERE instance_id = ? AND end_at IS NULL");
+  stmt.Bind(1, instance_id);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadSegment(stmt);
+}
+
+void SqlTransaction::PutSegment(const core::UsageSegment& s) {
+  db_.Prepare(std::string("INSERT INTO usage_segments (") + kSegmentColumns +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, start_at) DO UPDATE SET "
+              "end_at = excluded.end_at, units = excluded.units")
+      .Bind(1, s.instance_id)
+      .Bind(2, s.account_id)
+      .Bind(3, s.type)
+      .Bind(4, s.start_at)
+      .Bind(5, s.end_at)
+      .Bind(6, s.units)
+      .Bind(7, s.unit_price)
+      .Run();
+}
+
+std::vector<core::UsageSegment> SqlTransaction::ListSegments(const std::string& account_id,
+                                                             UnixSeconds from, UnixSeconds to) {
+  auto stmt = db_.Prepare(
+      "SELECT s.instance_id, s.account_id, s.type, s.start_at, s.end_at, s.units, s.unit_price "
+      "FROM usage_segments s JOIN instances i ON i.instance_id = s.instance_id "
+      "WHERE s.account_id = ? AND s.start_at < ? AND (s.end_at IS NULL OR s.end_at > ?) "
+      "ORDER BY i.seq, s.start_at");
+  stmt.Bind(1, account_id).Bind(2, to).Bind(3, from);
+  std::vector<core::UsageSegment> segments;
+  while (stmt.Step()) segments.push_back(ReadSegment(stmt));
+  return segments;
 }
 
 // --- users, policies, keys ---------------------------------------------------------------------
@@ -419,7 +541,7 @@ void SqlTransaction::SetPrice(const core::Price& price) {
 void SqlTransaction::InsertInstance(const Instance& i) {
   std::int64_t next_seq = NextId(IdSequence::kInstanceSeq);
   db_.Prepare(std::string("INSERT INTO instances (") + kInstanceColumns +
-              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, i.instance_id)
       .Bind(2, next_seq)
       .Bind(3, i.account_id)
@@ -441,11 +563,9 @@ void SqlTransaction::InsertInstance(const Instance& i) {
       .Bind(19, std::int64_t{i.paid_months})
       .Bind(20, i.prepaid_paid)
       .Bind(21, i.unit_price)
-      .Bind(22, i.settled_until)
-      .Bind(23, i.postpaid_charged)
-      .Bind(24, i.creator)
-      .Bind(25, i.order_id)
-      .Bind(26, std::int64_t{i.pending_fault})
+      .Bind(22, i.creator)
+      .Bind(23, i.order_id)
+      .Bind(24, std::int64_t{i.pending_fault})
       .Run();
 }
 
@@ -454,8 +574,7 @@ void SqlTransaction::UpdateInstance(const Instance& i) {
   auto stmt = db_.Prepare(
       "UPDATE instances SET status = ?, start_time = ?, expired_time = ?, release_time = ?, "
       "released_at = ?, reservation_months = ?, auto_renew = ?, auto_renew_months = ?, "
-      "paid_months = ?, settled_until = ?, postpaid_charged = ?, pending_fault = ? "
-      "WHERE instance_id = ?");
+      "paid_months = ?, pending_fault = ? WHERE instance_id = ?");
   stmt.Bind(1, core::ToString(i.status))
       .Bind(2, i.start_time)
       .Bind(3, i.expired_time)
@@ -465,10 +584,8 @@ void SqlTransaction::UpdateInstance(const Instance& i) {
       .Bind(7, std::int64_t{i.auto_renew})
       .Bind(8, std::int64_t{i.auto_renew_months})
       .Bind(9, std::int64_t{i.paid_months})
-      .Bind(10, i.settled_until)
-      .Bind(11, i.postpaid_charged)
-      .Bind(12, std::int64_t{i.pending_fault})
-      .Bind(13, i.instance_id)
+      .Bind(10, std::int64_t{i.pending_fault})
+      .Bind(11, i.instance_id)
       .Run();
   if (stmt.Changes() == 0) {
     throw StoreError(StoreError::Kind::kInternal, "updating a missing instance");
@@ -654,6 +771,14 @@ std::vector<core::Transition> SqlTransaction::ListTransitions(const std::string&
   std::vector<core::Transition> transitions;
   while (stmt.Step()) transitions.push_back(ReadTransition(stmt));
   return transitions;
+}
+
+bool SqlTransaction::HasTransitionDueBefore(const std::string& account_id, UnixSeconds before) {
+  auto stmt = db_.Prepare(
+      "SELECT 1 FROM transitions WHERE account_id = ? AND due_at < ? "
+      "AND NOT (kind = 'settle' AND instance_id = '') LIMIT 1");
+  stmt.Bind(1, account_id).Bind(2, before);
+  return stmt.Step();
 }
 
 // --- orders and faults -------------------------------------------------------------------------

@@ -27,6 +27,16 @@ class SqlTransaction : public Transaction {
   std::vector<core::LedgerEntry> ListLedger(const std::string& account_id, std::int64_t before_id,
                                             int limit) override;
   core::Money SumLedger(const std::string& account_id) override;
+  std::vector<AccountSummary> ListAccounts(const std::optional<AccountCursor>& after,
+                                           int limit) override;
+
+  std::optional<core::PostpaidAccount> GetPostpaidAccount(const std::string& account_id) override;
+  void PutPostpaidAccount(const core::PostpaidAccount& account) override;
+  std::vector<core::PostpaidAccount> ListUnscheduledPostpaidAccounts() override;
+  std::optional<core::UsageSegment> GetOpenSegment(const std::string& instance_id) override;
+  void PutSegment(const core::UsageSegment& segment) override;
+  std::vector<core::UsageSegment> ListSegments(const std::string& account_id, UnixSeconds from,
+                                               UnixSeconds to) override;
 
   bool UserExists(const std::string& account_id, const std::string& user_name) override;
   void InsertUser(const std::string& account_id, const std::string& user_name,
@@ -77,6 +87,7 @@ class SqlTransaction : public Transaction {
   void DeleteTransition(std::int64_t id) override;
   std::optional<UnixSeconds> NextDueTime() override;
   std::vector<core::Transition> ListTransitions(const std::string& instance_id) override;
+  bool HasTransitionDueBefore(const std::string& account_id, UnixSeconds before) override;
 
   void InsertOrder(const core::Order& order) override;
   void AddFault(const core::Fault& fault) override;
