@@ -134,7 +134,8 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
 
     auto body = ParseBodyObject(request.body);
     if (!body.ok()) return fail(body.error());
-    auto result = route->handler(call, JsonFields(*body, ""));
+    JsonFields fields(*body, "");
+    auto result = HandlerFor(*route, fields)(call, fields);
     if (!result.ok()) return fail(result.error());
     ApiResponse response = Success(std::move(*result), request_id);
     response.outcome.route = route_index;

@@ -1,5 +1,6 @@
 #include "api/compute_unit_handlers.h"
 
+#include "core/auto_renew_rules.h"
 #include "core/compute_units.h"
 
 namespace cuplane::api {
@@ -231,6 +232,115 @@ Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const
     return core::SetAutoRelease(tx, call.principal, instance_id, release_time, call.now);
   });
   if (!status.ok()) return status.error();
+  return boost::json::value(true);
+}
+
+Result<boost::json::value> HandlePurchaseUnits(CallContext& call, const JsonFields& body) {
+  core::UnitPurchaseOrder order;
+  CUPLANE_ASSIGN_OR_RETURN(order.count, body.RequiredInt("computeUnitCount", 1, kMaxReplicas));
+  CUPLANE_ASSIGN_OR_RETURN(JsonFields config, body.RequiredObject("computeUnitConfig"));
+  CUPLANE_ASSIGN_OR_RETURN(order.type, config.RequiredString("type", 16));
+  if (!core::IsKnownUnitType(order.type)) {
+    return InvalidParameter(config.Name("type") + " " + order.type + " is not known");
+  }
+  CUPLANE_ASSIGN_OR_RETURN(order.region, DecodePoolFilter(config, "region", core::IsKnownRegion));
+  CUPLANE_ASSIGN_OR_RETURN(order.billing, DecodeBilling(call, body));
+  CUPLANE_ASSIGN_OR_RETURN(order.client_token, DecodeClientToken(call, body));
+  auto bought = call.server.store.Write<core::PurchaseResult>([&](store::Transaction& tx) {
+    return core::PurchaseUnits(tx, call.principal, order, call.server.lifecycle, call.now);
+  });
+  if (!bought.ok()) return bought.error();
+  return boost::json::value(
+      boost::json::object{{"instanceId", bought->instance_id}, {"orderId", bought->order_id}});
+}
+
+Result<boost::json::value> HandleDescribeAccountUnits(CallContext& call, const JsonFields& body) {
+  store::UnitQuery query;
+  CUPLANE_ASSIGN_OR_RETURN(auto timing_text, body.OptionalString("paymentTiming", 16));
+  if (timing_text && !timing_text->empty()) {
+    CUPLANE_ASSIGN_OR_RETURN(query.payment_timing,
+                             DecodePaymentTiming(body, "paymentTiming", *timing_text));
+  }
+  CUPLANE_ASSIGN_OR_RETURN(query.region, DecodePoolFilter(body, "region", core::IsKnownRegion));
+  CUPLANE_ASSIGN_OR_RETURN(query.type, DecodePoolFilter(body, "type", core::IsKnownUnitType));
+  CUPLANE_ASSIGN_OR_RETURN(query.after, DecodeUnitMarker(body));
+  CUPLANE_ASSIGN_OR_RETURN(auto max_keys, body.OptionalInt("maxKeys", 1, 1000));
+  query.limit = static_cast<int>(max_keys.value_or(0));
+  const bool paged = max_keys.has_value() || query.after.has_value();
+  auto page = call.server.store.Read<core::UnitPage>(
+      [&](store::Transaction& tx) -> Result<core::UnitPage> {
+        return core::ListAccountUnits(tx, call.principal, query, call.server.lifecycle, call.now);
+      });
+  if (!page.ok()) return page.error();
+  boost::json::array units;
+  for (const core::ComputeUnitDetail& d : page->units) units.push_back(EncodeInstanceDetail(d));
+  boost::json::object result{{"computeUnitInstanceList", std::move(units)}};
+  if (paged) result["isTruncated"] = page->next.has_value();
+  if (page->next) result["nextMarker"] = EncodeUnitMarker(*page->next);
+  return boost::json::value(std::move(result));
+}
+
+namespace {
+
+Result<boost::json::value> Release(CallContext& call, const std::string& instance_id,
+                                   const std::string& service_id) {
+  auto released = call.server.store.Write<Ok>([&](store::Transaction& tx) {
+    return core::ReleaseComputeUnit(tx, call.principal, instance_id, service_id,
+                                    call.server.lifecycle, call.now);
+  });
+  if (!released.ok()) return released.error();
+  return boost::json::value(true);
+}
+
+}  // namespace
+
+Result<boost::json::value> HandleReleaseUnit(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  return Release(call, instance_id, "");
+}
+
+Result<boost::json::value> HandleReleaseServiceUnit(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string service_id,
+                           body.RequiredString("serviceId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  return Release(call, instance_id, service_id);
+}
+
+Result<boost::json::value> HandleCreateAutoRenewRules(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(auto instance_type, body.OptionalString("instanceType", 32));
+  bool tpm = instance_type && EqualsIgnoreCase(*instance_type, "TPM");
+  if (instance_type && !instance_type->empty() && !tpm &&
+      !EqualsIgnoreCase(*instance_type, "ComputingUnit")) {
+    return InvalidParameter("instanceType must be ComputingUnit");
+  }
+  CUPLANE_ASSIGN_OR_RETURN(auto unit, body.OptionalString("autoRenewTimeUnit", 16));
+  if (unit && !unit->empty() && !EqualsIgnoreCase(*unit, "Month")) {
+    return InvalidParameter("autoRenewTimeUnit must be Month");
+  }
+  CUPLANE_ASSIGN_OR_RETURN(auto months, body.OptionalInt("autoRenewTime", 1, 6));
+  if (tpm) {
+    return MakeError(ErrorCode::kOperationNotAllowed,
+                     "cuplane manages compute units only; it has no TPM quota to renew");
+  }
+  auto set = call.server.store.Write<Ok>([&](store::Transaction& tx) {
+    return core::CreateAutoRenewRule(tx, call.principal, instance_id,
+                                     static_cast<int>(months.value_or(1)));
+  });
+  if (!set.ok()) return set.error();
+  return boost::json::value(true);
+}
+
+Result<boost::json::value> HandleDeleteAutoRenewRules(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  auto deleted = call.server.store.Write<Ok>([&](store::Transaction& tx) {
+    return core::DeleteAutoRenewRule(tx, call.principal, instance_id);
+  });
+  if (!deleted.ok()) return deleted.error();
   return boost::json::value(true);
 }
 

@@ -18,17 +18,52 @@ constexpr std::string_view kComputeUnit = "/v2/computeunit";
 constexpr std::string_view kCharge = "/v2/charge";  // legacy; the Python SDK sends all here
 constexpr std::string_view kOperator = "/v1/operator";
 
+// Whether the body carries `key` with a value: absent, null and "" are all "not given".
+bool Carries(const JsonFields& body, std::string_view key) {
+  const boost::json::value* v = body.object().if_contains(key);
+  return v && !v->is_null() && !(v->is_string() && v->get_string().empty());
+}
+
+// SPEC §4.10: the Python SDK posts every compute-unit action to /v2/charge, so a name that
+// exists on both /v2/serviceresources and /v2/computeunit is told apart by its serviceId.
+Handler PickPurchase(const JsonFields& body) {
+  return Carries(body, "serviceId") ? HandlePurchaseComputeUnit : HandlePurchaseUnits;
+}
+Handler PickList(const JsonFields& body) {
+  return Carries(body, "serviceId") ? HandleDescribeComputeUnits : HandleDescribeAccountUnits;
+}
+Handler PickRelease(const JsonFields& body) {
+  return Carries(body, "serviceId") ? HandleReleaseServiceUnit : HandleReleaseUnit;
+}
+// The Python SDK's auto-renew helper sends AutoReleaseComputeUnit with the renewal fields:
+// instanceType and no releaseTime is that helper, and must never clear a release schedule.
+Handler PickAutoRelease(const JsonFields& body) {
+  return Carries(body, "instanceType") && !Carries(body, "releaseTime")
+             ? HandleCreateAutoRenewRules
+             : HandleAutoReleaseComputeUnit;
+}
+
 const std::array kRoutes{
     Route{kServiceResources, "PurchaseComputeUnit", Access::kWrite, HandlePurchaseComputeUnit},
     Route{kServiceResources, "DescribeComputeUnits", Access::kRead, HandleDescribeComputeUnits},
-    Route{kComputeUnit, "AutoReleaseComputeUnit", Access::kWrite, HandleAutoReleaseComputeUnit},
+    Route{kServiceResources, "ReleaseComputeUnit", Access::kWrite, HandleReleaseServiceUnit},
+    Route{kServiceResources, "AutoReleaseComputeUnit", Access::kWrite,
+          HandleAutoReleaseComputeUnit},
+    Route{kComputeUnit, "PurchaseComputeUnit", Access::kWrite, HandlePurchaseUnits},
+    Route{kComputeUnit, "DescribeComputeUnits", Access::kRead, HandleDescribeAccountUnits},
     Route{kComputeUnit, "DescribeComputeUnit", Access::kRead, HandleDescribeComputeUnit},
+    Route{kComputeUnit, "ReleaseComputeUnit", Access::kWrite, HandleReleaseUnit},
+    Route{kComputeUnit, "AutoReleaseComputeUnit", Access::kWrite, HandleAutoReleaseComputeUnit},
     Route{kCharge, "PurchaseServiceResource", Access::kWrite, HandlePurchaseComputeUnit},
+    Route{kCharge, "PurchaseComputeUnit", Access::kWrite, nullptr, PickPurchase},
     Route{kCharge, "DescribeServiceResources", Access::kRead, HandleDescribeComputeUnits},
-    Route{kCharge, "PurchaseComputeUnit", Access::kWrite, HandlePurchaseComputeUnit},
-    Route{kCharge, "DescribeComputeUnits", Access::kRead, HandleDescribeComputeUnits},
+    Route{kCharge, "DescribeComputeUnits", Access::kRead, nullptr, PickList},
     Route{kCharge, "DescribeComputeUnit", Access::kRead, HandleDescribeComputeUnit},
-    Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, HandleAutoReleaseComputeUnit},
+    Route{kCharge, "ReleaseServiceResource", Access::kWrite, HandleReleaseServiceUnit},
+    Route{kCharge, "ReleaseComputeUnit", Access::kWrite, nullptr, PickRelease},
+    Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, nullptr, PickAutoRelease},
+    Route{kCharge, "CreateAutoRenewRules", Access::kWrite, HandleCreateAutoRenewRules},
+    Route{kCharge, "DeleteAutoRenewRules", Access::kWrite, HandleDeleteAutoRenewRules},
     Route{kOperator, "CreateAccount", Access::kOperator, HandleCreateAccount},
     Route{kOperator, "DescribeAccount", Access::kOperator, HandleDescribeAccount},
     Route{kOperator, "DescribeAccounts", Access::kOperator, HandleDescribeAccounts},
@@ -74,6 +109,10 @@ bool IsKnownPath(std::string_view path) {
     if (r.path == path) return true;
   }
   return false;
+}
+
+Handler HandlerFor(const Route& route, const JsonFields& body) {
+  return route.pick ? route.pick(body) : route.handler;
 }
 
 const Route* FindRoute(std::string_view path, std::string_view action) {

@@ -16,12 +16,19 @@ enum class Access {
   kOperator,  // the operator plane: an operator key
 };
 
+// For a name that serves two handlers (SPEC §4.10): picks one from what the body carries.
+using Picker = Handler (*)(const JsonFields& body);
+
 struct Route {
   std::string_view path;
   std::string_view action;
   Access access;
-  Handler handler;
+  Handler handler;          // nullptr when `pick` chooses
+  Picker pick = nullptr;
 };
+
+// The handler that serves this call of `route`.
+Handler HandlerFor(const Route& route, const JsonFields& body);
 
 // Every row of the table, in a fixed order (RequestOutcome::route indexes it).
 std::span<const Route> Routes();

@@ -5,6 +5,7 @@
 #include "core/billing/settlement.h"
 #include "core/client_tokens.h"
 #include "core/faults.h"
+#include "core/lifecycle.h"
 #include "core/orders.h"
 
 namespace cuplane::core {
@@ -182,6 +183,48 @@ Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Princip
   return bought;
 }
 
+std::optional<std::string> ChooseRegion(const std::vector<Pool>& pools, std::string_view type,
+                                        std::int64_t units) {
+  const Pool* best = nullptr;
+  for (const Pool& p : pools) {
+    std::int64_t free = p.total_units - p.allocated_units;
+    if (p.type != type || free < units) continue;
+    std::int64_t best_free = best ? best->total_units - best->allocated_units : -1;
+    if (!best || free > best_free || (free == best_free && p.region < best->region)) best = &p;
+  }
+  if (!best) return std::nullopt;
+  return best->region;
+}
+
+Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& caller,
+                                     const UnitPurchaseOrder& order, const LifecycleConfig& config,
+                                     UnixSeconds now) {
+  auto account = tx.GetAccount(caller.account_id);  // first: see PurchaseComputeUnit
+  if (!account) return NotFound("account", caller.account_id);
+  ClientTokenUse token = MakeClientTokenUse(
+      order.client_token, kPurchaseUnitsAction,
+      order.type + " " + (order.region.empty() ? "*" : order.region) + " " +
+          std::to_string(order.count) + " " + order.billing.Canonical());
+  CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
+  if (prior) return DecodeStoredResult(*prior);
+
+  if (!tx.GetPrice(order.type)) return NotForSale(order.type);
+  UnitSpec spec{order.region, order.type, order.count, "", 0};
+  if (spec.region.empty()) {
+    auto region = ChooseRegion(tx.ListPools(), order.type, order.count);
+    if (!region) {
+      return MakeError(ErrorCode::kInsufficientInventory,
+                       "no region has " + std::to_string(order.count) + " free " + order.type +
+                           " units");
+    }
+    spec.region = *region;
+  }
+  CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
+                           BuyUnit(tx, caller, spec, order.billing, config, now));
+  RememberTokenResult(tx, caller.account_id, token, EncodeStoredResult(bought), now);
+  return bought;
+}
+
 std::string_view ListStatus(InstanceStatus status) {
   switch (status) {
     case InstanceStatus::kCreating:
@@ -243,6 +286,47 @@ UnitPage ListUnitPage(store::Transaction& tx, store::UnitQuery query) {
     result.units.push_back(ComputeUnitDetail{std::move(i), used, {}});
   }
   return result;
+}
+
+UnitPage ListAccountUnits(store::Transaction& tx, const Principal& caller, store::UnitQuery query,
+                          const LifecycleConfig& config, UnixSeconds now) {
+  query.account_id = caller.account_id;
+  query.hide_released_before = now - config.list_retention_seconds;
+  return ListUnitPage(tx, std::move(query));
+}
+
+Result<Instance> ServiceUnit(store::Transaction& tx, const Principal& caller,
+                             const std::string& service_id, const std::string& instance_id,
+                             const LifecycleConfig& config, UnixSeconds now) {
+  CUPLANE_TRY(OwnedService(tx, caller, service_id));
+  CUPLANE_ASSIGN_OR_RETURN(Instance instance, OwnedInstance(tx, caller, instance_id));
+  bool linked = instance.service_id == service_id || tx.ServedBy(instance_id, service_id);
+  // A service forgets a released unit when its list does (the retention window).
+  bool forgotten = instance.released_at && *instance.released_at < now - config.list_retention_seconds;
+  if (!linked || forgotten) {
+    return MakeError(ErrorCode::kResourceNotFound, "compute unit instance " + instance_id +
+                                                       " does not belong to service " + service_id);
+  }
+  return instance;
+}
+
+Status ReleaseComputeUnit(store::Transaction& tx, const Principal& caller,
+                          const std::string& instance_id, const std::string& service_id,
+                          const LifecycleConfig& config, UnixSeconds now) {
+  CUPLANE_ASSIGN_OR_RETURN(
+      Instance instance, service_id.empty()
+                             ? OwnedInstance(tx, caller, instance_id)
+                             : ServiceUnit(tx, caller, service_id, instance_id, config, now));
+  // First, so that a retried release succeeds whatever the unit's payment type.
+  if (IsTerminal(instance.status) || instance.status == InstanceStatus::kReleasing) {
+    return OkStatus();
+  }
+  if (instance.payment_timing == PaymentTiming::kPrepaid) {
+    return MakeError(ErrorCode::kOperationNotAllowed,
+                     "a Prepaid compute unit cannot be released; it ends at its expiry");
+  }
+  ReleaseInstance(tx, instance, now, config);
+  return OkStatus();
 }
 
 Status SetAutoRelease(store::Transaction& tx, const Principal& caller,

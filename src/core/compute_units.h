@@ -55,6 +55,26 @@ Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Princip
                                            const PurchaseOrder& order,
                                            const LifecycleConfig& config, UnixSeconds now);
 
+// A purchase of units not tied to a service (SPEC §4.5).
+struct UnitPurchaseOrder {
+  std::int64_t count = 0;
+  std::string type;
+  std::string region;  // empty: chosen by ChooseRegion
+  BillingTerms billing;
+  std::string client_token;  // "" when none
+};
+
+// Buys `count` units of a type, in the given region or the one ChooseRegion picks, with no
+// service on them; remembers the clientToken.
+Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& caller,
+                                     const UnitPurchaseOrder& order, const LifecycleConfig& config,
+                                     UnixSeconds now);
+
+// Automatic placement: of the pools of `type` that have `units` free, the one with the most
+// free units, ties broken by region name; nullopt when none has room.
+std::optional<std::string> ChooseRegion(const std::vector<Pool>& pools, std::string_view type,
+                                        std::int64_t units);
+
 // The common core of every purchase (both paths, and a service bought with its unit):
 // takes the units from the pool, pays (Prepaid now; Postpaid: checks one settlement period is
 // covered), opens the order, takes a provisioning fault if one is injected, records the
@@ -99,6 +119,24 @@ struct UnitPage {
   std::optional<store::UnitCursor> next;
 };
 UnitPage ListUnitPage(store::Transaction& tx, store::UnitQuery query);
+
+// The caller's units (SPEC §4.5 DescribeComputeUnits): the query's filters and page, limited
+// to the account and to units live or released within the retention window.
+UnitPage ListAccountUnits(store::Transaction& tx, const Principal& caller, store::UnitQuery query,
+                          const LifecycleConfig& config, UnixSeconds now);
+
+// A unit as its service sees it (SPEC §4.6 and §4.8 service forms): the service and the unit
+// must be the caller's, and the unit bought for the service or serving it (or, released within
+// the retention window, having served it); ResourceNotFound otherwise.
+Result<Instance> ServiceUnit(store::Transaction& tx, const Principal& caller,
+                             const std::string& service_id, const std::string& instance_id,
+                             const LifecycleConfig& config, UnixSeconds now);
+
+// Releases a Postpaid unit now (SPEC §4.6); `service_id` non-empty is the service form. A unit
+// already gone (Released, Releasing, CreateFailed) is a success that changes nothing.
+Status ReleaseComputeUnit(store::Transaction& tx, const Principal& caller,
+                          const std::string& instance_id, const std::string& service_id,
+                          const LifecycleConfig& config, UnixSeconds now);
 
 // Schedules (release_time set) or clears (nullopt) the release of a Postpaid unit.
 Status SetAutoRelease(store::Transaction& tx, const Principal& caller,

@@ -95,6 +95,9 @@ void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t uni
 }
 
 void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at) {
+  for (const Deployment& d : tx.ListDeployments(instance.instance_id)) {
+    tx.RecordPastDeployment(d.instance_id, d.service_id, at);
+  }
   tx.DeleteDeployments(instance.instance_id);
 }
 

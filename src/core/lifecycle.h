@@ -18,8 +18,8 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
                        const LifecycleConfig& config);
 
 // Releases a live unit at `at`: stops its Postpaid billing and settles the account at once,
-// returns its units to the pool, ends its deployments and cancels its pending transitions. Releasing -> Released happens within this
-// one transaction.
+// returns its units to the pool, ends its deployments and cancels its pending transitions.
+// Releasing -> Released happens within this one transaction.
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
                      const LifecycleConfig& config);
 

@@ -20,6 +20,7 @@
 #include "core/accounts.h"
 #include "core/billing/usage.h"
 #include "core/bootstrap.h"
+#include "core/auto_renew_rules.h"
 #include "core/compute_units.h"
 #include "core/faults.h"
 #include "scheduler/scheduler.h"
@@ -792,6 +793,203 @@ TEST_F(LifecycleTest, UnitPagesAreNewestFirstAndStableWhileUnitsAreAdded) {
   store::UnitQuery elsewhere;
   elsewhere.region = "gz";
   EXPECT_TRUE(page(elsewhere).units.empty());
+}
+
+// --- units not tied to a service, release, auto-renew rules -------------------------------------
+
+TEST(ChooseRegionTest, MostFreeUnitsThatCanHoldThePurchaseTiesByName) {
+  std::vector<Pool> pools{{"sz", "gpu-1", 10, 2},  {"bj", "gpu-1", 10, 4}, {"gz", "gpu-1", 8, 0},
+                          {"yq", "gpu-2", 100, 0}, {"bd", "gpu-1", 3, 0}};
+  EXPECT_EQ(ChooseRegion(pools, "gpu-1", 1), "gz");  // gz and sz both have 8 free: name decides
+  EXPECT_EQ(ChooseRegion(pools, "gpu-1", 8), "gz");
+  EXPECT_EQ(ChooseRegion(pools, "gpu-1", 9), std::nullopt);
+  EXPECT_EQ(ChooseRegion(pools, "gpu-2", 100), "yq");
+  EXPECT_EQ(ChooseRegion(pools, "cpu", 1), std::nullopt);
+  pools.push_back({"bj", "cpu", 0, 0});
+  EXPECT_EQ(ChooseRegion(pools, "cpu", 1), std::nullopt) << "an empty pool holds nothing";
+}
+
+class LifecycleUnitsTest : public LifecycleTest {
+ protected:
+  void SetUp() override {
+    LifecycleTest::SetUp();
+    tenant_ = AddTenant("acct-a", 100'000'000);
+    Write([](store::Transaction& tx) { tx.SetPoolTotal("gz", "gpu-1", 100); });
+  }
+  Result<PurchaseResult> TryBuyUnits(std::int64_t count, const std::string& region = "",
+                                     PaymentTiming timing = PaymentTiming::kPostpaid,
+                                     const std::string& token = "") {
+    UnitPurchaseOrder order;
+    order.count = count;
+    order.type = "gpu-1";
+    order.region = region;
+    order.billing.payment_timing = timing;
+    order.billing.reservation_months = timing == PaymentTiming::kPrepaid ? 1 : 0;
+    order.client_token = token;
+    return store_->Write<PurchaseResult>([&](store::Transaction& tx) {
+      return PurchaseUnits(tx, tenant_.principal, order, config_, Now());
+    });
+  }
+  std::string BuyUnits(std::int64_t count, const std::string& region = "",
+                       PaymentTiming timing = PaymentTiming::kPostpaid) {
+    auto bought = TryBuyUnits(count, region, timing);
+    EXPECT_TRUE(bought.ok()) << (bought.ok() ? "" : bought.error().message);
+    return bought.ok() ? bought->instance_id : "";
+  }
+  Status Release(const std::string& id, const std::string& service_id = "") {
+    return store_->Write<Ok>([&](store::Transaction& tx) {
+      return ReleaseComputeUnit(tx, tenant_.principal, id, service_id, config_, Now());
+    });
+  }
+  Status Renew(const std::string& id, int months) {
+    return store_->Write<Ok>([&](store::Transaction& tx) {
+      return CreateAutoRenewRule(tx, tenant_.principal, id, months);
+    });
+  }
+  Status StopRenewing(const std::string& id) {
+    return store_->Write<Ok>([&](store::Transaction& tx) {
+      return DeleteAutoRenewRule(tx, tenant_.principal, id);
+    });
+  }
+  Tenant tenant_;
+};
+
+TEST_F(LifecycleUnitsTest, UnitsWithoutAServiceGoWhereMostAreFreeAndStartWithNoService) {
+  std::string auto_placed = BuyUnits(5);  // gz has 100 free, bj 64
+  Instance unit = GetInstance(auto_placed);
+  EXPECT_EQ(unit.region, "gz");
+  EXPECT_EQ(unit.total_units, 5);
+  EXPECT_EQ(unit.service_id, "");
+  EXPECT_TRUE(Deployments(auto_placed).empty());
+  EXPECT_EQ(GetInstance(BuyUnits(2, "bj")).region, "bj");
+  auto too_many = TryBuyUnits(96);  // gz has 95 free now, bj 62
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.error().code, ErrorCode::kInsufficientInventory);
+  EXPECT_EQ(GetInstance(BuyUnits(62, "", PaymentTiming::kPrepaid)).region, "gz");
+  EXPECT_EQ(Ledger("acct-a", LedgerKind::kPrepaid).back().amount, -PrepaidCostOf(62, 1));
+}
+
+TEST_F(LifecycleUnitsTest, OneTokenNamespaceAcrossPurchaseActions) {
+  auto first = TryBuyUnits(1, "", PaymentTiming::kPostpaid, "shared");
+  ASSERT_TRUE(first.ok());
+  auto retry = TryBuyUnits(1, "", PaymentTiming::kPostpaid, "shared");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->instance_id, first->instance_id);
+  EXPECT_EQ(retry->order_id, first->order_id);
+  // The same token on a purchase for a service, even one that would buy the same units.
+  PurchaseOrder for_service = Postpaid(tenant_);
+  for_service.client_token = "shared";
+  auto other_action = store_->Write<PurchaseResult>([&](store::Transaction& tx) {
+    return PurchaseComputeUnit(tx, tenant_.principal, for_service, config_, Now());
+  });
+  ASSERT_FALSE(other_action.ok());
+  EXPECT_EQ(other_action.error().code, ErrorCode::kIdempotentParameterMismatch);
+  // An explicit region is another request than an automatic one.
+  auto explicit_region = TryBuyUnits(1, "gz", PaymentTiming::kPostpaid, "shared");
+  ASSERT_FALSE(explicit_region.ok());
+  EXPECT_EQ(explicit_region.error().code, ErrorCode::kIdempotentParameterMismatch);
+}
+
+TEST_F(LifecycleUnitsTest, ReleaseRulesOfBothForms) {
+  std::string creating = BuyUnits(3);
+  ASSERT_TRUE(Release(creating).ok()) << "a Creating unit may be released";
+  EXPECT_EQ(GetInstance(creating).status, InstanceStatus::kReleased);
+  EXPECT_TRUE(PendingTransitions(creating).empty()) << "provisioning is cancelled";
+  EXPECT_TRUE(Release(creating).ok()) << "a retried release succeeds";
+
+  std::string for_service = Buy(tenant_, Postpaid(tenant_, 2));
+  std::string prepaid = Buy(tenant_, Prepaid(tenant_, 1));
+  std::string unrelated = BuyUnits(1);
+  AdvanceBy(1);
+  AdvanceBy(kHour / 2);
+  auto refused = Release(prepaid);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kOperationNotAllowed);
+  auto wrong_service = Release(unrelated, tenant_.service_id);
+  ASSERT_FALSE(wrong_service.ok());
+  EXPECT_EQ(wrong_service.error().code, ErrorCode::kResourceNotFound);
+
+  Money before = GetAccount("acct-a").balance;
+  ASSERT_TRUE(Release(for_service, tenant_.service_id).ok());
+  Instance released = GetInstance(for_service);
+  EXPECT_EQ(released.status, InstanceStatus::kReleased);
+  EXPECT_EQ(released.released_at, Now());
+  EXPECT_TRUE(Deployments(for_service).empty()) << "its deployment ended";
+  // The account settles at once, for all its Postpaid units: this one and `unrelated`.
+  EXPECT_EQ(before - GetAccount("acct-a").balance,
+            PostpaidUsageOf(2 * kUnitsPerReplica + 1, kHour / 2)) << "settled up to now";
+  // The service still finds the unit it served: a retry by service succeeds, the list shows it.
+  EXPECT_TRUE(Release(for_service, tenant_.service_id).ok());
+  auto listed = store_->Read<std::vector<Instance>>([&](store::Transaction& tx) {
+    return ListComputeUnits(tx, tenant_.principal, tenant_.service_id, std::nullopt, config_,
+                            Now());
+  });
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 2u);
+  // ... until the retention window ends.
+  AdvanceBy(config_.list_retention_seconds + 1);
+  auto forgotten = Release(for_service, tenant_.service_id);
+  ASSERT_FALSE(forgotten.ok());
+  EXPECT_EQ(forgotten.error().code, ErrorCode::kResourceNotFound);
+  // Another account's unit is not found.
+  Tenant b = AddTenant("acct-b", 100'000'000);
+  std::string theirs = Buy(b, Postpaid(b));
+  auto stranger = Release(theirs);
+  ASSERT_FALSE(stranger.ok());
+  EXPECT_EQ(stranger.error().code, ErrorCode::kResourceNotFound);
+}
+
+TEST_F(LifecycleUnitsTest, AccountListHidesOtherAccountsAndUnitsPastRetention) {
+  std::string gone = BuyUnits(1, "gz");
+  std::string kept = BuyUnits(1, "bj");
+  std::string bought_for_service = Buy(tenant_, Postpaid(tenant_));
+  Tenant b = AddTenant("acct-b", 100'000'000);
+  Buy(b, Postpaid(b));
+  ASSERT_TRUE(Release(gone).ok());
+  auto ids = [&](store::UnitQuery q) {
+    std::vector<std::string> out;
+    for (const auto& d :
+         Write([&](store::Transaction& tx) {
+           return ListAccountUnits(tx, tenant_.principal, q, config_, Now());
+         }).units) {
+      out.push_back(d.instance.instance_id);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({}), (V{bought_for_service, kept, gone}));
+  store::UnitQuery in_gz;
+  in_gz.region = "gz";
+  EXPECT_EQ(ids(in_gz), V{gone});
+  AdvanceBy(config_.list_retention_seconds + 1);
+  EXPECT_EQ(ids({}), (V{bought_for_service, kept}));
+}
+
+TEST_F(LifecycleUnitsTest, AutoRenewRulesAreWhatExpiryUses) {
+  std::string id = BuyUnits(2, "bj", PaymentTiming::kPrepaid);
+  AdvanceBy(1);
+  ASSERT_TRUE(Renew(id, 2).ok());
+  ASSERT_TRUE(Renew(id, 3).ok()) << "a rule is replaced";
+  Instance unit = GetInstance(id);
+  EXPECT_TRUE(unit.auto_renew);
+  EXPECT_EQ(unit.auto_renew_months, 3);
+  const UnixSeconds first_expiry = *unit.expired_time;
+  AdvanceTo(first_expiry);
+  unit = GetInstance(id);
+  EXPECT_EQ(unit.status, InstanceStatus::kRunning);
+  EXPECT_EQ(unit.expired_time, AddCalendarMonths(*unit.start_time, 4));
+  EXPECT_EQ(Ledger("acct-a", LedgerKind::kRenewal).at(0).amount, -PrepaidCostOf(2, 3));
+  ASSERT_TRUE(StopRenewing(id).ok());
+  AdvanceTo(*unit.expired_time);
+  EXPECT_EQ(GetInstance(id).status, InstanceStatus::kReleased);
+  EXPECT_EQ(Ledger("acct-a", LedgerKind::kRenewal).size(), 1u);
+  // Only live Prepaid units take a rule.
+  auto released = Renew(id, 1);
+  ASSERT_FALSE(released.ok());
+  EXPECT_EQ(released.error().code, ErrorCode::kOperationNotAllowed);
+  auto postpaid = Renew(BuyUnits(1), 1);
+  ASSERT_FALSE(postpaid.ok());
+  EXPECT_EQ(postpaid.error().code, ErrorCode::kOperationNotAllowed);
 }
 
 // --- catching up --------------------------------------------------------------------------------

@@ -246,6 +246,17 @@ DELETE FROM transitions WHERE kind = 'settle';
 ALTER TABLE instances DROP COLUMN settled_until;
 ALTER TABLE instances DROP COLUMN postpaid_charged;
 )SQL"},
+      // A released unit remembers the services it served, so that a service's list, its
+      // detail and a retried release by service still find it.
+      {6, "services a released unit served", R"SQL(
+CREATE TABLE past_deployments (
+  instance_id TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  ended_at BIGINT NOT NULL,
+  PRIMARY KEY (instance_id, service_id)
+);
+CREATE INDEX past_deployments_by_service ON past_deployments (service_id);
+)SQL"},
   };
   return migrations;
 }

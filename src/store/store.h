@@ -55,7 +55,7 @@ struct SnapshotInfo {
 
 struct InstanceFilter {
   std::string account_id;
-  std::string service_id;                             // instances bought for or serving it
+  std::string service_id;  // instances bought for, serving or having served it
   std::optional<core::PaymentTiming> payment_timing;  // none: every payment type
   UnixSeconds hide_released_before = 0;  // terminal instances released earlier are not listed
 };
@@ -186,6 +186,11 @@ class Transaction {
   virtual void DeleteDeployments(const std::string& instance_id) = 0;
   virtual std::vector<core::Deployment> ListDeployments(const std::string& instance_id) = 0;
   virtual std::vector<core::Deployment> ListDeploymentsOfService(const std::string& service_id) = 0;
+  // Remembers that a unit served a service whose deployment on it ended (kept once per pair).
+  virtual void RecordPastDeployment(const std::string& instance_id, const std::string& service_id,
+                                    UnixSeconds ended_at) = 0;
+  // Whether the service runs on the unit now or ran on it before (a past deployment).
+  virtual bool ServedBy(const std::string& instance_id, const std::string& service_id) = 0;
 
   // --- timed transitions --------------------------------------------------------------------
   virtual void ScheduleTransition(const core::Transition& transition) = 0;

@@ -19,12 +19,6 @@ class FaultAndOrderTest : public ServerTest {
     if (server_) ExpectInvariants();
   }
 
-  json::value Op(std::string_view action, const json::value& body = json::object()) {
-    auto op = Operator();
-    auto r = CallOk(op, "/v1/operator", action, body);
-    EXPECT_EQ(r.status, 200) << action << " " << r.body;
-    return ResultOf(r);
-  }
   std::string Buy(const json::object& body) {
     auto admin = Admin();
     auto r = CallOk(admin, "/v2/serviceresources", "PurchaseComputeUnit", body);
@@ -40,25 +34,25 @@ class FaultAndOrderTest : public ServerTest {
     return result.is_object() ? result.at("computeUnitInstance").as_object() : json::object();
   }
   json::array Ledger(const std::string& account) {
-    return Op("DescribeAccount", {{"accountId", account}, {"maxKeys", 1000}})
+    return OpResult("DescribeAccount", {{"accountId", account}, {"maxKeys", 1000}})
         .at("ledger")
         .as_array();
   }
 };
 
 TEST_F(FaultAndOrderTest, AProvisioningFaultMakesTheAcceptedPurchaseCreateFailedWithAFullRefund) {
-  EXPECT_EQ(Op("InjectFault", {{"operation", "provision"}, {"count", 1}, {"region", "bj"}}), true);
-  auto faults = Op("DescribeFaults").at("faults").as_array();
+  EXPECT_EQ(OpResult("InjectFault", {{"operation", "provision"}, {"count", 1}, {"region", "bj"}}), true);
+  auto faults = OpResult("DescribeFaults").at("faults").as_array();
   ASSERT_EQ(faults.size(), 1u);
   EXPECT_EQ(faults[0], json::parse(R"({"operation":"provision","remaining":1,"region":"bj"})"));
 
-  std::int64_t before = Op("DescribeAccount", {{"accountId", "acct-a"}}).at("balance").as_int64();
+  std::int64_t before = OpResult("DescribeAccount", {{"accountId", "acct-a"}}).at("balance").as_int64();
   std::string failing = Buy(PrepaidPurchase("svc-a", 1, 2));
   EXPECT_EQ(Unit(failing).at("status"), "Creating");
-  EXPECT_TRUE(Op("DescribeFaults").at("faults").as_array().empty()) << "used once, at acceptance";
+  EXPECT_TRUE(OpResult("DescribeFaults").at("faults").as_array().empty()) << "used once, at acceptance";
   std::string fine = Buy(PrepaidPurchase("svc-a", 1, 1));
 
-  Op("AdvanceClock", {{"seconds", 1}});
+  OpResult("AdvanceClock", {{"seconds", 1}});
   EXPECT_EQ(Unit(failing).at("status"), "CreateFailed");
   EXPECT_EQ(Unit(failing).at("startTime"), "");
   EXPECT_EQ(Unit(fine).at("status"), "Running");
@@ -84,22 +78,22 @@ TEST_F(FaultAndOrderTest, AProvisioningFaultMakesTheAcceptedPurchaseCreateFailed
   }
   EXPECT_EQ(charge_order.size(), 20u);
   EXPECT_EQ(charge_order, refund_order);
-  EXPECT_EQ(Op("DescribeAccount", {{"accountId", "acct-a"}}).at("balance").as_int64(),
+  EXPECT_EQ(OpResult("DescribeAccount", {{"accountId", "acct-a"}}).at("balance").as_int64(),
             before - 600000);
 }
 
 TEST_F(FaultAndOrderTest, FaultsArePoolScopedCountedAndCleared) {
-  Op("InjectFault", {{"operation", "provision"}, {"count", 2}, {"type", "gpu-2"}});
-  Op("InjectFault", {{"operation", "reconfigure"}, {"count", 1}});
-  Op("InjectFault", {{"operation", "deploy"}, {"count", 3}, {"region", "gz"}, {"type", "cpu"}});
-  Op("InjectFault", {{"operation", "deactivate"}, {"count", 1}});
-  EXPECT_EQ(Op("DescribeFaults").at("faults").as_array().size(), 4u);
+  OpResult("InjectFault", {{"operation", "provision"}, {"count", 2}, {"type", "gpu-2"}});
+  OpResult("InjectFault", {{"operation", "reconfigure"}, {"count", 1}});
+  OpResult("InjectFault", {{"operation", "deploy"}, {"count", 3}, {"region", "gz"}, {"type", "cpu"}});
+  OpResult("InjectFault", {{"operation", "deactivate"}, {"count", 1}});
+  EXPECT_EQ(OpResult("DescribeFaults").at("faults").as_array().size(), 4u);
   // A gpu-2 fault does not touch a bj/gpu-1 purchase.
   std::string id = Buy(PostpaidPurchase("svc-a", 1));
-  Op("AdvanceClock", {{"seconds", 1}});
+  OpResult("AdvanceClock", {{"seconds", 1}});
   EXPECT_EQ(Unit(id).at("status"), "Running");
-  EXPECT_EQ(Op("ClearFaults"), true);
-  EXPECT_TRUE(Op("DescribeFaults").at("faults").as_array().empty());
+  EXPECT_EQ(OpResult("ClearFaults"), true);
+  EXPECT_TRUE(OpResult("DescribeFaults").at("faults").as_array().empty());
 
   auto op = Operator();
   for (const json::value& bad :
@@ -130,16 +124,16 @@ TEST_F(FaultAndOrderTest, ByteIdenticalSignedPurchasesEachBuy) {
     ids.insert(std::string(ResultOf(*r).at("instanceId").as_string()));
   }
   EXPECT_EQ(ids.size(), 5u);
-  EXPECT_EQ(Op("DescribeInventory").at("pools").as_array().at(0).at("allocatedUnits"), 10);
+  EXPECT_EQ(OpResult("DescribeInventory").at("pools").as_array().at(0).at("allocatedUnits"), 10);
 }
 
 TEST_F(FaultAndOrderTest, ClientTokenIsRememberedForTwentyFourHoursOfTheServersClock) {
   json::object body = PostpaidPurchase("svc-a", 1);
   body["clientToken"] = "day-long";
   std::string first = Buy(body);
-  Op("AdvanceClock", {{"seconds", 86400 - 60}});
+  OpResult("AdvanceClock", {{"seconds", 86400 - 60}});
   EXPECT_EQ(Buy(body), first);
-  Op("AdvanceClock", {{"seconds", 120}});
+  OpResult("AdvanceClock", {{"seconds", 120}});
   std::string after_a_day = Buy(body);
   EXPECT_NE(after_a_day, first);
   EXPECT_EQ(Buy(body), after_a_day);
@@ -154,12 +148,12 @@ TEST_F(FaultAndOrderTest, ClientTokenIsRememberedForTwentyFourHoursOfTheServersC
 
 TEST_F(FaultAndOrderTest, PostpaidPurchaseMayScheduleItsRelease) {
   json::object body = PostpaidPurchase("svc-a", 1);
-  auto now = ParseRfc3339(std::string(Op("DescribeClock").at("now").as_string()));
+  auto now = ParseRfc3339(std::string(OpResult("DescribeClock").at("now").as_string()));
   ASSERT_TRUE(now.has_value());
   body["billing"].as_object()["releaseTime"] = FormatUtc(*now + 3600);
   std::string id = Buy(body);
   EXPECT_EQ(Unit(id).at("releaseTime"), FormatUtc(*now + 3600).c_str());
-  Op("AdvanceClock", {{"seconds", 7200}});
+  OpResult("AdvanceClock", {{"seconds", 7200}});
   EXPECT_EQ(Unit(id).at("status"), "Released");
 
   auto admin = Admin();
@@ -182,7 +176,7 @@ TEST_F(FaultAndOrderTest, OperatorDescribeUnitsFiltersAndPagesAcrossAccounts) {
   std::string b1(ResultOf(bought).at("instanceId").as_string());
   std::string a2 = Buy(PostpaidPurchase("svc-a", 2));
 
-  auto all = Op("DescribeUnits");
+  auto all = OpResult("DescribeUnits");
   ASSERT_EQ(all.at("units").as_array().size(), 3u);
   EXPECT_EQ(all.at("isTruncated"), false);
   EXPECT_FALSE(all.as_object().contains("nextMarker"));
@@ -195,20 +189,20 @@ TEST_F(FaultAndOrderTest, OperatorDescribeUnitsFiltersAndPagesAcrossAccounts) {
   EXPECT_EQ(all.at("units").as_array()[1].at("accountId"), "acct-b");
   EXPECT_EQ(all.at("units").as_array()[1].at("reservationTimeUnit"), "MONTH");
 
-  auto page1 = Op("DescribeUnits", {{"maxKeys", 2}});
+  auto page1 = OpResult("DescribeUnits", {{"maxKeys", 2}});
   ASSERT_EQ(page1.at("units").as_array().size(), 2u);
   EXPECT_EQ(page1.at("isTruncated"), true);
-  auto page2 = Op("DescribeUnits", {{"maxKeys", 2}, {"marker", page1.at("nextMarker")}});
+  auto page2 = OpResult("DescribeUnits", {{"maxKeys", 2}, {"marker", page1.at("nextMarker")}});
   ASSERT_EQ(page2.at("units").as_array().size(), 1u);
   EXPECT_EQ(page2.at("units").as_array()[0].at("instanceId"), a1.c_str());
   EXPECT_EQ(page2.at("isTruncated"), false);
 
-  EXPECT_EQ(Op("DescribeUnits", {{"accountId", "acct-b"}}).at("units").as_array().size(), 1u);
-  EXPECT_EQ(Op("DescribeUnits", {{"region", "gz"}}).at("units").as_array().size(), 0u);
-  EXPECT_EQ(Op("DescribeUnits", {{"type", "gpu-1"}}).at("units").as_array().size(), 3u);
-  Op("AdvanceClock", {{"seconds", 1}});
-  EXPECT_EQ(Op("DescribeUnits", {{"status", "Running"}}).at("units").as_array().size(), 3u);
-  EXPECT_EQ(Op("DescribeUnits", {{"status", "Creating"}}).at("units").as_array().size(), 0u);
+  EXPECT_EQ(OpResult("DescribeUnits", {{"accountId", "acct-b"}}).at("units").as_array().size(), 1u);
+  EXPECT_EQ(OpResult("DescribeUnits", {{"region", "gz"}}).at("units").as_array().size(), 0u);
+  EXPECT_EQ(OpResult("DescribeUnits", {{"type", "gpu-1"}}).at("units").as_array().size(), 3u);
+  OpResult("AdvanceClock", {{"seconds", 1}});
+  EXPECT_EQ(OpResult("DescribeUnits", {{"status", "Running"}}).at("units").as_array().size(), 3u);
+  EXPECT_EQ(OpResult("DescribeUnits", {{"status", "Creating"}}).at("units").as_array().size(), 0u);
 
   auto op = Operator();
   for (const json::value& bad : {json::parse(R"({"maxKeys":0})"), json::parse(R"({"maxKeys":1001})"),

@@ -9,6 +9,8 @@ import { sdk, okResult, expectSdkError, INSTANCE_ID_RE } from './sdk-helpers.mjs
 const ADMIN = { ak: 'demo-ak', sk: 'demo-sk' };
 const SR = '/v2/serviceresources';
 const OP = '/v1/operator';
+const CU = '/v2/computeunit';
+const CHARGE = '/v2/charge';
 const ORDER_ID_RE = /^ord-[a-z0-9]{16}$/;
 
 const postpaid = (serviceId, replicasCount = 1) => ({ serviceId, replicasCount, billing: { paymentTiming: 'Postpaid' } });
@@ -79,5 +81,63 @@ describe('compute-unit family through consoleAction (virtual clock)', () => {
     }
     const failed = await op('DescribeUnits', { status: 'CreateFailed' });
     assert.equal(failed.units.length, 1);
+  });
+
+  test('PurchaseComputeUnit on /v2/computeunit: units with no service, region chosen, {instanceId, orderId}', async () => {
+    const bought = await tenant(CU, 'PurchaseComputeUnit', {
+      computeUnitCount: 3, computeUnitConfig: { type: 'gpu-1' }, billing: { paymentTiming: 'Postpaid' },
+    });
+    assert.deepEqual(Object.keys(bought).sort(), ['instanceId', 'orderId']);
+    assert.match(bought.instanceId, INSTANCE_ID_RE);
+    assert.match(bought.orderId, ORDER_ID_RE);
+    const u = await unit(bought.instanceId);
+    assert.equal(u.region, 'bj');
+    assert.equal(u.totalComputeUnits, 3);
+    assert.equal(u.usedComputeUnits, 0);
+    await expectSdkError(sdk(server, ADMIN, CU, 'PurchaseComputeUnit', {
+      computeUnitCount: 1, computeUnitConfig: { type: 'gpu-1', region: 'gz' }, billing: { paymentTiming: 'Postpaid' },
+    }), 400, 'InsufficientInventory');
+  });
+
+  test('DescribeComputeUnits on /v2/computeunit and /v2/charge: the account\'s units, filtered and paged', async () => {
+    const all = await tenant(CU, 'DescribeComputeUnits', {});
+    assert.ok(all.computeUnitInstanceList.length >= 7);
+    assert.equal(all.isTruncated, undefined);
+    const viaCharge = await tenant(CHARGE, 'DescribeComputeUnits', {});
+    assert.deepEqual(viaCharge.computeUnitInstanceList.map((u) => u.instanceId), all.computeUnitInstanceList.map((u) => u.instanceId));
+    const page = await tenant(CU, 'DescribeComputeUnits', { maxKeys: 2 });
+    assert.equal(page.computeUnitInstanceList.length, 2);
+    assert.equal(page.isTruncated, true);
+    const next = await tenant(CU, 'DescribeComputeUnits', { maxKeys: 2, marker: page.nextMarker });
+    assert.equal(next.computeUnitInstanceList[0].instanceId, all.computeUnitInstanceList[2].instanceId);
+    const prepaidOnly = await tenant(CU, 'DescribeComputeUnits', { paymentTiming: 'Prepaid', region: 'bj', type: 'gpu-1' });
+    assert.ok(prepaidOnly.computeUnitInstanceList.every((u) => u.paymentTiming === 'Prepaid'));
+  });
+
+  test('ReleaseComputeUnit: unit form, service form and the /v2/charge names', async () => {
+    const a = (await tenant(CU, 'PurchaseComputeUnit', { computeUnitCount: 1, computeUnitConfig: { type: 'gpu-1' }, billing: { paymentTiming: 'Postpaid' } })).instanceId;
+    assert.equal(await tenant(CU, 'ReleaseComputeUnit', { instanceId: a }), true);
+    assert.equal((await unit(a)).status, 'Released');
+    assert.equal(await tenant(CHARGE, 'ReleaseComputeUnit', { instanceId: a }), true, 'a retry succeeds');
+    const b = (await tenant(SR, 'PurchaseComputeUnit', postpaid('svco-demo'))).instanceId;
+    await op('AdvanceClock', { seconds: 5 });
+    assert.equal(await tenant(SR, 'ReleaseComputeUnit', { serviceId: 'svco-demo', instanceId: b }), true);
+    assert.equal(await tenant(CHARGE, 'ReleaseServiceResource', { serviceId: 'svco-demo', instanceId: b }), true);
+    const { instances } = await tenant(SR, 'DescribeComputeUnits', { serviceId: 'svco-demo' });
+    assert.equal(instances.find((i) => i.instanceId === b).status, 'Deleted');
+    const p = (await tenant(SR, 'PurchaseComputeUnit', prepaid('svco-demo', 1, 1))).instanceId;
+    await expectSdkError(sdk(server, ADMIN, CU, 'ReleaseComputeUnit', { instanceId: p }), 400, 'OperationNotAllowed');
+  });
+
+  test('CreateAutoRenewRules / DeleteAutoRenewRules, and the Python helper\'s AutoReleaseComputeUnit', async () => {
+    const id = (await tenant(SR, 'PurchaseComputeUnit', prepaid('svco-demo', 1, 1))).instanceId;
+    await op('AdvanceClock', { seconds: 5 });
+    assert.equal(await tenant(CHARGE, 'CreateAutoRenewRules', { instanceId: id, instanceType: 'ComputingUnit', autoRenewTimeUnit: 'Month', autoRenewTime: 3 }), true);
+    assert.deepEqual((await unit(id)).autoRenew, { renewTime: 3, renewTimeUnit: 'MONTH' });
+    assert.equal(await tenant(CHARGE, 'AutoReleaseComputeUnit', { instanceId: id, instanceType: 'ComputingUnit', autoRenewTimeUnit: 'month', autoRenewTime: 2 }), true);
+    assert.deepEqual((await unit(id)).autoRenew, { renewTime: 2, renewTimeUnit: 'MONTH' });
+    assert.equal(await tenant(CHARGE, 'DeleteAutoRenewRules', { instanceId: id }), true);
+    assert.equal((await unit(id)).autoRenew, undefined);
+    await expectSdkError(sdk(server, ADMIN, CHARGE, 'CreateAutoRenewRules', { instanceId: id, instanceType: 'TPM' }), 400, 'OperationNotAllowed');
   });
 });

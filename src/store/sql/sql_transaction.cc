@@ -601,14 +601,17 @@ std::optional<Instance> SqlTransaction::GetInstance(const std::string& instance_
 }
 
 std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter) {
-  // The candidates come from two index lookups (bought for the service, deployed to it), so
+  // The candidates come from three index lookups (bought for the service, deployed to it, once
+  // deployed to it), so
   // the cost follows the service's units; "service_id = ? OR instance_id IN (...)" made both
   // SQLite and PostgreSQL walk every unit of the account.
   auto stmt = db_.Prepare(std::string("SELECT ") + kInstanceColumns +
                           " FROM instances WHERE instance_id IN "
                           "(SELECT instance_id FROM instances WHERE account_id = ? AND service_id = ? "
                           " UNION SELECT d.instance_id FROM deployments d JOIN instances o "
-                          " ON o.instance_id = d.instance_id WHERE d.service_id = ? AND o.account_id = ?) "
+                          " ON o.instance_id = d.instance_id WHERE d.service_id = ? AND o.account_id = ? "
+                          " UNION SELECT p.instance_id FROM past_deployments p JOIN instances q "
+                          " ON q.instance_id = p.instance_id WHERE p.service_id = ? AND q.account_id = ?) "
                           "AND (? = '' OR payment_timing = ?) "
                           "AND (released_at IS NULL OR released_at >= ?) "
                           "ORDER BY seq DESC");
@@ -618,9 +621,11 @@ std::vector<Instance> SqlTransaction::ListInstances(const InstanceFilter& filter
       .Bind(2, filter.service_id)
       .Bind(3, filter.service_id)
       .Bind(4, filter.account_id)
-      .Bind(5, payment)
-      .Bind(6, payment)
-      .Bind(7, filter.hide_released_before);
+      .Bind(5, filter.service_id)
+      .Bind(6, filter.account_id)
+      .Bind(7, payment)
+      .Bind(8, payment)
+      .Bind(9, filter.hide_released_before);
   std::vector<Instance> instances;
   while (stmt.Step()) instances.push_back(ReadInstance(stmt));
   return instances;
@@ -715,6 +720,25 @@ std::vector<core::Deployment> SqlTransaction::ListDeploymentsOfService(
     deployments.push_back(core::Deployment{stmt.Text(0), stmt.Text(1), stmt.Int(2)});
   }
   return deployments;
+}
+
+void SqlTransaction::RecordPastDeployment(const std::string& instance_id,
+                                          const std::string& service_id, UnixSeconds ended_at) {
+  db_.Prepare(
+         "INSERT INTO past_deployments (instance_id, service_id, ended_at) VALUES (?, ?, ?) "
+         "ON CONFLICT (instance_id, service_id) DO UPDATE SET ended_at = excluded.ended_at")
+      .Bind(1, instance_id)
+      .Bind(2, service_id)
+      .Bind(3, ended_at)
+      .Run();
+}
+
+bool SqlTransaction::ServedBy(const std::string& instance_id, const std::string& service_id) {
+  auto stmt = db_.Prepare(
+      "SELECT 1 FROM deployments WHERE instance_id = ? AND service_id = ? "
+      "UNION ALL SELECT 1 FROM past_deployments WHERE instance_id = ? AND service_id = ?");
+  stmt.Bind(1, instance_id).Bind(2, service_id).Bind(3, instance_id).Bind(4, service_id);
+  return stmt.Step();
 }
 
 // --- timed transitions -------------------------------------------------------------------------

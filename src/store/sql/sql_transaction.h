@@ -79,6 +79,9 @@ class SqlTransaction : public Transaction {
   void DeleteDeployments(const std::string& instance_id) override;
   std::vector<core::Deployment> ListDeployments(const std::string& instance_id) override;
   std::vector<core::Deployment> ListDeploymentsOfService(const std::string& service_id) override;
+  void RecordPastDeployment(const std::string& instance_id, const std::string& service_id,
+                            UnixSeconds ended_at) override;
+  bool ServedBy(const std::string& instance_id, const std::string& service_id) override;
 
   void ScheduleTransition(const core::Transition& transition) override;
   void CancelTransitions(const std::string& instance_id, core::TransitionKind kind) override;
