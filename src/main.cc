@@ -30,6 +30,9 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
   cmd->add_option("--clock", serve.clock, "system or virtual")->capture_default_str();
   cmd->add_option("--provision-delay", serve.provision_delay, "Creating -> Running delay")
       ->capture_default_str();
+  cmd->add_option("--deploy-delay", serve.deploy_delay,
+                  "how long a service's scale or deactivation takes")
+      ->capture_default_str();
   cmd->add_option("--local-offset", serve.local_offset,
                   "UTC offset for \"YYYY-MM-DD HH:MM:SS\" times")
       ->capture_default_str();

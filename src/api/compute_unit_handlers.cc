@@ -184,13 +184,16 @@ Result<std::string> DecodePoolFilter(const JsonFields& body, std::string_view ke
 boost::json::array EncodeServiceUsage(const core::ComputeUnitDetail& d) {
   boost::json::array services;
   for (const core::ServiceUsage& usage : d.services) {
-    services.push_back(boost::json::object{
-        {"serviceName", usage.service.name},
-        {"serviceId", usage.service.service_id},
-        {"runStatus", usage.run_status},
-        {"deployedComputingUnits", usage.deployed_units},
+    boost::json::object item{
+        {"serviceName", usage.service.name}, {"serviceId", usage.service.service_id},
+        {"runStatus", usage.run_status},     {"deployedComputingUnits", usage.deployed_units},
         {"creator", usage.service.creator},
-    });
+    };
+    // Only while scaling or after a failed scale (SPEC §4.4).
+    if (usage.scale_status != core::ScaleStatus::kNone) {
+      item["scaleStatus"] = core::ToString(usage.scale_status);
+    }
+    services.push_back(std::move(item));
   }
   return services;
 }

@@ -133,6 +133,13 @@ Result<JsonFields> JsonFields::RequiredObject(std::string_view key) const {
   return *value;
 }
 
+std::size_t CountCodePoints(std::string_view utf8) {
+  std::size_t count = 0;
+  for (char c : utf8)
+    count += (static_cast<unsigned char>(c) & 0xc0) != 0x80;  // not a continuation
+  return count;
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -52,6 +52,9 @@ class JsonFields {
   std::string path_;
 };
 
+// The number of code points in valid UTF-8 (SPEC §4: lengths count code points).
+std::size_t CountCodePoints(std::string_view utf8);
+
 // Case-insensitive ASCII comparison, for enum-like fields the SPEC reads case-insensitively.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -6,6 +6,7 @@
 #include "api/compute_unit_handlers.h"
 #include "api/fault_handlers.h"
 #include "api/operator_handlers.h"
+#include "api/service_handlers.h"
 #include "api/state_handlers.h"
 #include "api/tenant_admin_handlers.h"
 #include "api/usage_handlers.h"
@@ -16,6 +17,7 @@ namespace {
 constexpr std::string_view kServiceResources = "/v2/serviceresources";
 constexpr std::string_view kComputeUnit = "/v2/computeunit";
 constexpr std::string_view kCharge = "/v2/charge";  // legacy; the Python SDK sends all here
+constexpr std::string_view kService = "/v2/service";
 constexpr std::string_view kOperator = "/v1/operator";
 
 // Whether the body carries `key` with a value: absent, null and "" are all "not given".
@@ -64,6 +66,11 @@ const std::array kRoutes{
     Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, nullptr, PickAutoRelease},
     Route{kCharge, "CreateAutoRenewRules", Access::kWrite, HandleCreateAutoRenewRules},
     Route{kCharge, "DeleteAutoRenewRules", Access::kWrite, HandleDeleteAutoRenewRules},
+    Route{kService, "CreateService", Access::kWrite, HandleCreateService},
+    Route{kService, "DescribeService", Access::kRead, HandleDescribeService},
+    Route{kService, "DescribeServices", Access::kRead, HandleDescribeServices},
+    Route{kService, "ScaleService", Access::kWrite, HandleScaleService},
+    Route{kService, "DeactivateService", Access::kWrite, HandleDeactivateService},
     Route{kOperator, "CreateAccount", Access::kOperator, HandleCreateAccount},
     Route{kOperator, "DescribeAccount", Access::kOperator, HandleDescribeAccount},
     Route{kOperator, "DescribeAccounts", Access::kOperator, HandleDescribeAccounts},
@@ -74,8 +81,8 @@ const std::array kRoutes{
     Route{kOperator, "DisableAccessKey", Access::kOperator, HandleDisableAccessKey},
     Route{kOperator, "AttachPolicy", Access::kOperator, HandleAttachPolicy},
     Route{kOperator, "DetachPolicy", Access::kOperator, HandleDetachPolicy},
-    Route{kOperator, "CreateService", Access::kOperator, HandleCreateService},
-    Route{kOperator, "DescribeServices", Access::kOperator, HandleDescribeServices},
+    Route{kOperator, "CreateService", Access::kOperator, HandleOperatorCreateService},
+    Route{kOperator, "DescribeServices", Access::kOperator, HandleOperatorDescribeServices},
     Route{kOperator, "SetInventory", Access::kOperator, HandleSetInventory},
     Route{kOperator, "DescribeInventory", Access::kOperator, HandleDescribeInventory},
     Route{kOperator, "SetPrice", Access::kOperator, HandleSetPrice},

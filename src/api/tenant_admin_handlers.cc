@@ -79,7 +79,7 @@ Result<boost::json::value> HandleDetachPolicy(CallContext& call, const JsonField
   }));
 }
 
-Result<boost::json::value> HandleCreateService(CallContext& call, const JsonFields& body) {
+Result<boost::json::value> HandleOperatorCreateService(CallContext& call, const JsonFields& body) {
   core::Service service;
   CUPLANE_ASSIGN_OR_RETURN(service.account_id,
                            body.RequiredString("accountId", kMaxIdentifierLength));
@@ -97,7 +97,8 @@ Result<boost::json::value> HandleCreateService(CallContext& call, const JsonFiel
   return boost::json::value(boost::json::object{{"serviceId", *id}});
 }
 
-Result<boost::json::value> HandleDescribeServices(CallContext& call, const JsonFields& body) {
+Result<boost::json::value> HandleOperatorDescribeServices(CallContext& call,
+                                                          const JsonFields& body) {
   CUPLANE_ASSIGN_OR_RETURN(std::string account_id,
                            body.RequiredString("accountId", kMaxIdentifierLength));
   auto views = call.server.store.Read<std::vector<core::ServiceView>>(

@@ -11,7 +11,8 @@ Result<boost::json::value> HandleCreateAccessKey(CallContext& call, const JsonFi
 Result<boost::json::value> HandleDisableAccessKey(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleAttachPolicy(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleDetachPolicy(CallContext& call, const JsonFields& body);
-Result<boost::json::value> HandleCreateService(CallContext& call, const JsonFields& body);
-Result<boost::json::value> HandleDescribeServices(CallContext& call, const JsonFields& body);
+Result<boost::json::value> HandleOperatorCreateService(CallContext& call, const JsonFields& body);
+Result<boost::json::value> HandleOperatorDescribeServices(CallContext& call,
+                                                          const JsonFields& body);
 
 }  // namespace cuplane::api

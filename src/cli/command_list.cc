@@ -35,7 +35,7 @@ void PrintCommandList(const CLI::App& app, std::ostream& out) {
   CollectLeaves(app, "", table);
   table.Print(out);
   out << "\nThe account, user, key, policy, service, inventory, price and clock commands need an\n"
-         "operator key; the unit commands a tenant's key. They take\n"
+         "operator key; the unit and svc commands a tenant's key. They take\n"
          "  --endpoint URL    default $CUPLANE_ENDPOINT, else "
       << kDefaultEndpoint
       << "\n"

@@ -86,6 +86,7 @@ std::optional<Settings> Validate(const ServeOptions& o) {
   for (const DurationFlag& d : {
            DurationFlag{"--provision-delay", o.provision_delay, s.lifecycle.provision_delay_seconds,
                         0},
+           DurationFlag{"--deploy-delay", o.deploy_delay, s.lifecycle.deploy_delay_seconds, 0},
            DurationFlag{"--settlement-period", o.settlement_period,
                         s.lifecycle.settlement_period_seconds, 1},
            DurationFlag{"--arrears-grace", o.arrears_grace, s.lifecycle.arrears_grace_seconds, 0},

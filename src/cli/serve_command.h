@@ -15,6 +15,7 @@ struct ServeOptions {
   std::string bootstrap_file;
   std::string clock = "system";
   std::string provision_delay = "1s";
+  std::string deploy_delay = "1s";
   std::string local_offset = "+08:00";
   std::string settlement_period = "1h";
   std::string arrears_grace = "24h";

@@ -26,8 +26,8 @@ struct ClientTokenUse {
   std::string fingerprint;  // what the call asks for, after defaults are applied
 };
 
-// `action` is one of the names above; `parameters` is the caller's canonical text of every parameter that
-// decides the outcome (defaults applied). An empty token gives an empty use.
+// `action` is one of the names above; `parameters` is the caller's canonical text of every
+// parameter that decides the outcome (defaults applied). An empty token gives an empty use.
 ClientTokenUse MakeClientTokenUse(std::string_view token, std::string_view action,
                                   std::string_view parameters);
 
@@ -38,8 +38,7 @@ ClientTokenUse MakeClientTokenUse(std::string_view token, std::string_view actio
 Result<std::optional<std::string>> PriorTokenResult(store::Transaction& tx,
                                                     const std::string& account_id,
                                                     const ClientTokenUse& use,
-                                                    const LifecycleConfig& config,
-                                                    UnixSeconds now);
+                                                    const LifecycleConfig& config, UnixSeconds now);
 
 // Records the result of the call that used the token (no-op without one).
 void RememberTokenResult(store::Transaction& tx, const std::string& account_id,

@@ -4,33 +4,15 @@
 #include "core/billing.h"
 #include "core/billing/settlement.h"
 #include "core/client_tokens.h"
+#include "core/deployments.h"
 #include "core/faults.h"
 #include "core/lifecycle.h"
 #include "core/orders.h"
+#include "core/ownership.h"
+#include "core/services.h"
 
 namespace cuplane::core {
 namespace {
-
-Error NotFound(std::string_view what, const std::string& id) {
-  return MakeError(ErrorCode::kResourceNotFound, std::string(what) + " " + id + " does not exist");
-}
-
-// Another account's resource is reported exactly as a missing one (SPEC §3).
-Result<Service> OwnedService(store::Transaction& tx, const Principal& caller,
-                             const std::string& service_id) {
-  auto service = tx.GetService(service_id);
-  if (!service || service->account_id != caller.account_id) return NotFound("service", service_id);
-  return *service;
-}
-
-Result<Instance> OwnedInstance(store::Transaction& tx, const Principal& caller,
-                               const std::string& instance_id) {
-  auto instance = tx.GetInstance(instance_id);
-  if (!instance || instance->account_id != caller.account_id) {
-    return NotFound("compute unit instance", instance_id);
-  }
-  return *instance;
-}
 
 // A token's stored result: "instanceId orderId" (records from before orders hold the
 // instanceId alone).
@@ -71,7 +53,11 @@ Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
                        "the account balance cannot pay for this purchase");
     }
     if (*cost > 0) {
-      LedgerEntry entry{0, account.account_id, now, -*cost, LedgerKind::kPrepaid,
+      LedgerEntry entry{0,
+                        account.account_id,
+                        now,
+                        -*cost,
+                        LedgerKind::kPrepaid,
                         instance.instance_id,
                         std::to_string(instance.paid_months) + " month(s) of " +
                             std::to_string(instance.total_units) + " " + instance.type +
@@ -146,7 +132,8 @@ Result<PurchaseResult> BuyUnit(store::Transaction& tx, const Principal& caller,
   CUPLANE_ASSIGN_OR_RETURN(instance.prepaid_paid,
                            PayForPurchase(tx, *account, instance, *price, config, now));
   // Taken when the purchase is accepted; it shows when provisioning runs (CreateFailed).
-  instance.pending_fault = TakeFault(tx, FaultOperation::kProvision, instance.region, instance.type);
+  instance.pending_fault =
+      TakeFault(tx, FaultOperation::kProvision, instance.region, instance.type);
   tx.InsertInstance(instance);
   tx.ScheduleTransition(Transition{0, now + config.provision_delay_seconds,
                                    TransitionKind::kProvision, instance.account_id,
@@ -172,13 +159,14 @@ Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Princip
   if (prior) return DecodeStoredResult(*prior);
 
   CUPLANE_ASSIGN_OR_RETURN(Service service, OwnedService(tx, caller, order.service_id));
+  CUPLANE_TRY(CheckDeployable(service));
   UnitSpec spec{service.region, service.type, 0, service.service_id, order.replicas_count};
   if (__builtin_mul_overflow(order.replicas_count, service.units_per_replica, &spec.units)) {
     return InvalidParameter("replicasCount is too large");
   }
   CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
                            BuyUnit(tx, caller, spec, order.billing, config, now));
-  tx.InsertDeployment(Deployment{bought.instance_id, service.service_id, spec.units});
+  DeployOnPurchase(tx, service, bought.instance_id, order.replicas_count);
   RememberTokenResult(tx, caller.account_id, token, EncodeStoredResult(bought), now);
   return bought;
 }
@@ -258,18 +246,12 @@ Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Prin
     auto service = tx.GetService(d.service_id);
     if (!service) continue;
     detail.used_units += d.deployed_units;
-    detail.services.push_back(
-        ServiceUsage{*service, d.deployed_units,
-                     instance.status == InstanceStatus::kCreating ? "Deploying" : "Serving"});
+    detail.services.push_back(ServiceUsage{*service, d.deployed_units,
+                                           std::string(ToString(ServiceRunStatus(tx, *service))),
+                                           d.scale_status});
   }
   detail.instance = std::move(instance);
   return detail;
-}
-
-std::int64_t UsedUnits(store::Transaction& tx, const Instance& instance) {
-  std::int64_t used = 0;
-  for (const Deployment& d : tx.ListDeployments(instance.instance_id)) used += d.deployed_units;
-  return used;
 }
 
 UnitPage ListUnitPage(store::Transaction& tx, store::UnitQuery query) {

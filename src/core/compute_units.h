@@ -17,9 +17,9 @@ namespace cuplane::core {
 // How a unit is paid for (SPEC §4.1 billing).
 struct BillingTerms {
   PaymentTiming payment_timing = PaymentTiming::kPostpaid;
-  int reservation_months = 0;  // Prepaid
-  bool auto_renew = false;     // Prepaid
-  int auto_renew_months = 1;   // Prepaid
+  int reservation_months = 0;               // Prepaid
+  bool auto_renew = false;                  // Prepaid
+  int auto_renew_months = 1;                // Prepaid
   std::optional<UnixSeconds> release_time;  // Postpaid: scheduled release
 
   // Every field, defaults applied, for clientToken comparison.
@@ -31,7 +31,7 @@ struct UnitSpec {
   std::string region;
   std::string type;
   std::int64_t units = 0;
-  std::string service_id;        // the service it is bought for; empty for a free unit
+  std::string service_id;           // the service it is bought for; empty for a free unit
   std::int64_t replicas_count = 0;  // replicas of that service it is bought to hold
 };
 
@@ -97,7 +97,8 @@ std::string_view ListStatus(InstanceStatus status);
 struct ServiceUsage {
   Service service;
   std::int64_t deployed_units = 0;
-  std::string run_status;  // Deploying while the unit is Creating, Serving once Running
+  std::string run_status;                         // the service's own (SPEC §4.11)
+  ScaleStatus scale_status = ScaleStatus::kNone;  // this deployment's progress on the unit
 };
 
 struct ComputeUnitDetail {
@@ -105,9 +106,6 @@ struct ComputeUnitDetail {
   std::int64_t used_units = 0;
   std::vector<ServiceUsage> services;
 };
-
-// What the services on a unit hold of it (SPEC §4.4 usedComputeUnits).
-std::int64_t UsedUnits(store::Transaction& tx, const Instance& instance);
 
 Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Principal& caller,
                                               const std::string& instance_id);

@@ -23,9 +23,9 @@ void ClearFaults(store::Transaction& tx) { tx.DeleteAllFaults(); }
 bool TakeFault(store::Transaction& tx, FaultOperation operation, std::string_view region,
                std::string_view type) {
   const std::string r(region), t(type);
-  for (const auto& [key_region, key_type] : {std::pair{r, t}, std::pair{r, std::string()},
-                                             std::pair{std::string(), t},
-                                             std::pair{std::string(), std::string()}}) {
+  for (const auto& [key_region, key_type] :
+       {std::pair{r, t}, std::pair{r, std::string()}, std::pair{std::string(), t},
+        std::pair{std::string(), std::string()}}) {
     if (tx.TakeFault(operation, key_region, key_type)) return true;
   }
   return false;

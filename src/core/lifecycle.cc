@@ -2,7 +2,9 @@
 
 #include "core/billing.h"
 #include "core/billing/settlement.h"
+#include "core/deployments.h"
 #include "core/orders.h"
+#include "core/services.h"
 
 namespace cuplane::core {
 namespace {
@@ -34,6 +36,7 @@ void Provision(store::Transaction& tx, Instance& instance, UnixSeconds at,
   instance.status = InstanceStatus::kRunning;
   tx.UpdateInstance(instance);
   SetBilledUnits(tx, instance, instance.total_units, at, config);
+  StartScalesWaitingForUnit(tx, instance, at, config);
 }
 
 // End of a Prepaid reservation: renew when asked to and the balance pays, else release.
@@ -52,14 +55,14 @@ void Expire(store::Transaction& tx, Instance& instance, UnixSeconds at,
       std::string order_id =
           OpenOrder(tx, instance.account_id, instance.instance_id, OrderKind::kRenewal, at);
       if (*cost > 0) {
-        LedgerEntry charge{0,
-                           instance.account_id,
-                           at,
-                           -*cost,
-                           LedgerKind::kRenewal,
-                           instance.instance_id,
-                           "auto-renew " + std::to_string(instance.auto_renew_months) +
-                               " month(s)"};
+        LedgerEntry charge{
+            0,
+            instance.account_id,
+            at,
+            -*cost,
+            LedgerKind::kRenewal,
+            instance.instance_id,
+            "auto-renew " + std::to_string(instance.auto_renew_months) + " month(s)"};
         charge.order_id = order_id;
         tx.PostLedgerEntry(charge);
       }
@@ -92,13 +95,6 @@ void ArrearsCheck(store::Transaction& tx, const std::string& account_id, UnixSec
 void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t units, UnixSeconds at,
                     const LifecycleConfig& config) {
   billing::SetBilledUnits(tx, instance, units, at, config);
-}
-
-void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at) {
-  for (const Deployment& d : tx.ListDeployments(instance.instance_id)) {
-    tx.RecordPastDeployment(d.instance_id, d.service_id, at);
-  }
-  tx.DeleteDeployments(instance.instance_id);
 }
 
 void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
@@ -149,9 +145,18 @@ void ClearArrearsIfPaid(store::Transaction& tx, const std::string& account_id) {
 
 Status ApplyTransition(store::Transaction& tx, const Transition& transition,
                        const LifecycleConfig& config) {
-  if (transition.kind == TransitionKind::kArrearsCheck) {
-    ArrearsCheck(tx, transition.account_id, transition.due_at, config);
-    return OkStatus();
+  switch (transition.kind) {
+    case TransitionKind::kArrearsCheck:
+      ArrearsCheck(tx, transition.account_id, transition.due_at, config);
+      return OkStatus();
+    case TransitionKind::kDeactivate:
+      CompleteDueDeactivations(tx, transition.account_id, transition.due_at);
+      return OkStatus();
+    case TransitionKind::kDeploy:
+      CompleteDueScales(tx, transition.account_id, transition.instance_id, transition.due_at);
+      return OkStatus();
+    default:
+      break;
   }
   if (transition.kind == TransitionKind::kSettle) {
     billing::ApplyGridSettlement(tx, transition.account_id, transition.due_at, config);
@@ -171,7 +176,9 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
       break;
     case TransitionKind::kSettle:      // account-level, handled above
     case TransitionKind::kArrearsCheck:
-      break;
+    case TransitionKind::kDeploy:
+    case TransitionKind::kDeactivate:
+      break;  // handled above
   }
   return OkStatus();
 }

@@ -30,8 +30,6 @@ void ReleaseInstance(store::Transaction& tx, Instance& instance, UnixSeconds at,
 void SetBilledUnits(store::Transaction& tx, Instance& instance, std::int64_t units, UnixSeconds at,
                     const LifecycleConfig& config);
 
-// Ends every deployment on a unit that is going away (released or failed to provision).
-void EndDeploymentsOnRelease(store::Transaction& tx, const Instance& instance, UnixSeconds at);
 
 // A failed provisioning: CreateFailed, capacity returned, the purchase refunded in full.
 void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at,

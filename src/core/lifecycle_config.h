@@ -7,6 +7,7 @@ namespace cuplane::core {
 
 struct LifecycleConfig {
   std::int64_t provision_delay_seconds = 1;         // Creating -> Running
+  std::int64_t deploy_delay_seconds = 1;            // ScalingOut/ScalingIn, Deactivating
   std::int64_t settlement_period_seconds = 3600;    // Postpaid usage settled this often
   std::int64_t arrears_grace_seconds = 86400;       // arrears -> Postpaid units released
   std::int64_t list_retention_seconds = 7 * 86400;  // Released units listed as Deleted

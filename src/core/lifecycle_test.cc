@@ -66,6 +66,7 @@ class LifecycleTest : public ::testing::Test {
  protected:
   LifecycleTest() {
     config_.provision_delay_seconds = 1;
+    config_.deploy_delay_seconds = 1;
     config_.settlement_period_seconds = kHour;
     config_.arrears_grace_seconds = kDay;
     config_.list_retention_seconds = 7 * kDay;
@@ -760,9 +761,9 @@ TEST_F(LifecycleTest, UnitPagesAreNewestFirstAndStableWhileUnitsAreAdded) {
   Tenant b = AddTenant("acct-b", 100'000'000);
   std::vector<std::string> bought;  // oldest first
   for (int i = 0; i < 5; ++i) bought.push_back(Buy(i % 2 ? b : a, Postpaid(i % 2 ? b : a)));
-  auto page = [&](store::UnitQuery q) { return Write([&](store::Transaction& tx) {
-    return ListUnitPage(tx, q);
-  }); };
+  auto page = [&](store::UnitQuery q) {
+    return Write([&](store::Transaction& tx) { return ListUnitPage(tx, q); });
+  };
   store::UnitQuery query;
   query.limit = 2;
   UnitPage first = page(query);
@@ -1191,9 +1192,13 @@ TEST_F(LifecycleTest, DescribeComputeUnitShowsTheServiceDeployedOnIt) {
   EXPECT_EQ(creating.services[0].deployed_units, 3 * kUnitsPerReplica);
   EXPECT_EQ(creating.services[0].run_status, "Deploying");
   EXPECT_EQ(creating.used_units, 3 * kUnitsPerReplica);
+  EXPECT_EQ(creating.services[0].scale_status, ScaleStatus::kScalingOut);
+  AdvanceBy(1);  // Running: the replicas take the deploy delay (1 s) to come up
+  EXPECT_EQ(describe().services[0].run_status, "Deploying");
   AdvanceBy(1);
   EXPECT_EQ(describe().services[0].run_status, "Serving");
-  AdvanceTo(At("2025-02-28T10:00:00Z"));
+  EXPECT_EQ(describe().services[0].scale_status, ScaleStatus::kNone);
+  AdvanceTo(At("2025-02-28T10:00:01Z"));
   ComputeUnitDetail released = describe();
   EXPECT_EQ(released.instance.status, InstanceStatus::kReleased);
   EXPECT_TRUE(released.services.empty()) << "its deployments ended with it";

@@ -67,12 +67,38 @@ constexpr std::array<std::pair<Policy, std::string_view>, 3> kPolicies{{
     {Policy::kServiceRead, "QianfanServiceReadAccessPolicy"},
 }};
 
-constexpr std::array<std::pair<TransitionKind, std::string_view>, 5> kTransitionKinds{{
+constexpr std::array<std::pair<ServiceLifecycle, std::string_view>, 4> kLifecycles{{
+    {ServiceLifecycle::kActive, "Active"},
+    {ServiceLifecycle::kDeactivating, "Deactivating"},
+    {ServiceLifecycle::kStopped, "Stopped"},
+    {ServiceLifecycle::kDeactivationFailed, "DeactivationFailed"},
+}};
+
+constexpr std::array<std::pair<RunStatus, std::string_view>, 7> kRunStatuses{{
+    {RunStatus::kNew, "New"},
+    {RunStatus::kDeploying, "Deploying"},
+    {RunStatus::kServing, "Serving"},
+    {RunStatus::kFailed, "Failed"},
+    {RunStatus::kDeactivating, "Deactivating"},
+    {RunStatus::kStopped, "Stopped"},
+    {RunStatus::kDeactivationFailed, "DeactivationFailed"},
+}};
+
+constexpr std::array<std::pair<ScaleStatus, std::string_view>, 4> kScaleStatuses{{
+    {ScaleStatus::kNone, ""},
+    {ScaleStatus::kScalingOut, "ScalingOut"},
+    {ScaleStatus::kScalingIn, "ScalingIn"},
+    {ScaleStatus::kScalingFailed, "ScalingFailed"},
+}};
+
+constexpr std::array<std::pair<TransitionKind, std::string_view>, 7> kTransitionKinds{{
     {TransitionKind::kProvision, "provision"},
     {TransitionKind::kExpire, "expire"},
     {TransitionKind::kAutoRelease, "auto_release"},
     {TransitionKind::kSettle, "settle"},
     {TransitionKind::kArrearsCheck, "arrears_check"},
+    {TransitionKind::kDeploy, "deploy"},
+    {TransitionKind::kDeactivate, "deactivate"},
 }};
 
 }  // namespace
@@ -125,6 +151,21 @@ std::optional<FaultOperation> ParseFaultOperation(std::string_view text) {
 
 std::string_view ToString(Policy p) { return NameOf(kPolicies, p); }
 std::optional<Policy> ParsePolicy(std::string_view text) { return FindByName(kPolicies, text); }
+
+std::string_view ToString(ServiceLifecycle l) { return NameOf(kLifecycles, l); }
+std::optional<ServiceLifecycle> ParseServiceLifecycle(std::string_view text) {
+  return FindByName(kLifecycles, text);
+}
+
+std::string_view ToString(RunStatus s) { return NameOf(kRunStatuses, s); }
+std::optional<RunStatus> ParseRunStatus(std::string_view text) {
+  return FindByName(kRunStatuses, text);
+}
+
+std::string_view ToString(ScaleStatus s) { return NameOf(kScaleStatuses, s); }
+std::optional<ScaleStatus> ParseScaleStatus(std::string_view text) {
+  return FindByName(kScaleStatuses, text);
+}
 
 std::string_view ToString(TransitionKind k) { return NameOf(kTransitionKinds, k); }
 std::optional<TransitionKind> ParseTransitionKind(std::string_view text) {

@@ -48,6 +48,26 @@ struct Account {
   UnixSeconds created_at = 0;
 };
 
+// Where a service stands on its own (SPEC §4.11), as stored. The runStatus a client sees is
+// derived from this and from its deployments (core/services.h DeriveRunStatus): an active
+// service is New, Deploying, Serving or Failed depending on its replicas.
+enum class ServiceLifecycle { kActive, kDeactivating, kStopped, kDeactivationFailed };
+std::string_view ToString(ServiceLifecycle l);
+std::optional<ServiceLifecycle> ParseServiceLifecycle(std::string_view text);
+
+// The runStatus a client sees (SPEC §4.11), derived by core/services.h DeriveRunStatus.
+enum class RunStatus {
+  kNew,
+  kDeploying,
+  kServing,
+  kFailed,
+  kDeactivating,
+  kStopped,
+  kDeactivationFailed,
+};
+std::string_view ToString(RunStatus s);
+std::optional<RunStatus> ParseRunStatus(std::string_view text);
+
 struct Service {
   std::string service_id;
   std::string account_id;
@@ -57,6 +77,18 @@ struct Service {
   std::int64_t units_per_replica = 1;
   std::string creator;
   UnixSeconds created_at = 0;
+  std::int64_t seq = 0;  // insertion order, drawn by the store: lists sort by (created_at, seq)
+  // Opaque to cuplane: stored and echoed (CreateService).
+  std::string description{};
+  std::string url_suffix{};
+  std::string model_set_id{};
+  std::string model_id{};
+  ServiceLifecycle lifecycle = ServiceLifecycle::kActive;
+  // A deployment failed, or a release took replicas away, since the last successful scale:
+  // with no replica up and nothing in flight the service is Failed rather than New.
+  bool failed = false;
+  std::optional<UnixSeconds> deactivate_at{};  // Deactivating: when it completes
+  bool pending_fault = false;                  // the deactivation in flight took a fault
 };
 
 struct Pool {
@@ -135,11 +167,24 @@ struct UsageSegment {
   Money unit_price = 0;  // per unit-hour, locked at purchase
 };
 
-// A service running on a unit (SPEC §4.4 serviceUsageList).
+// A deployment's progress on its unit (SPEC §4.4 scaleStatus); kNone when stable.
+enum class ScaleStatus { kNone, kScalingOut, kScalingIn, kScalingFailed };
+std::string_view ToString(ScaleStatus s);  // "" for kNone
+std::optional<ScaleStatus> ParseScaleStatus(std::string_view text);
+
+// A service's replicas on one unit (SPEC §4.4 serviceUsageList, §4.11 deployments).
 struct Deployment {
   std::string instance_id;
   std::string service_id;
+  // The units it holds on the unit: max(replicas, previous_replicas) x unitsPerReplica, so a
+  // scale in flight holds the larger of its old and new sizes. Σ over a unit = usedComputeUnits.
   std::int64_t deployed_units = 0;
+  std::int64_t replicas = 0;           // what it is (or is becoming, while scaling)
+  std::int64_t previous_replicas = 0;  // what it was before the scale in flight
+  ScaleStatus scale_status = ScaleStatus::kNone;
+  // When the scale in flight completes; unset while it waits for its unit to be provisioned.
+  std::optional<UnixSeconds> scale_due_at{};
+  bool pending_fault = false;  // the scale in flight took a fault: it fails when due
 };
 
 enum class LedgerKind { kTopup, kPrepaid, kRenewal, kResize, kPostpaid, kRefund };
@@ -214,6 +259,8 @@ enum class TransitionKind {
   kAutoRelease,   // Postpaid scheduled release
   kSettle,        // an account's Postpaid settlement on the UTC grid (account-level)
   kArrearsCheck,  // account in arrears: release its Postpaid units after the grace period
+  kDeploy,        // the scales due on a unit complete (or fail)
+  kDeactivate,    // account-level: its services' deactivations due complete (or fail)
 };
 std::string_view ToString(TransitionKind k);
 std::optional<TransitionKind> ParseTransitionKind(std::string_view text);

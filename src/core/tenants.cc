@@ -1,6 +1,7 @@
 #include "core/tenants.h"
 
 #include "common/random_id.h"
+#include "core/services.h"
 
 namespace cuplane::core {
 namespace {
@@ -115,17 +116,8 @@ Result<std::vector<ServiceView>> DescribeServices(store::Transaction& tx,
   CUPLANE_TRY(RequireAccount(tx, account_id));
   std::vector<ServiceView> views;
   for (Service& service : tx.ListServices(account_id)) {
-    std::string status = "New";
-    for (const Deployment& d : tx.ListDeploymentsOfService(service.service_id)) {
-      auto instance = tx.GetInstance(d.instance_id);
-      if (!instance) continue;
-      if (instance->status == InstanceStatus::kCreating) {
-        if (status == "New") status = "Deploying";
-      } else if (!IsTerminal(instance->status)) {
-        status = "Serving";
-      }
-    }
-    views.push_back(ServiceView{std::move(service), status});
+    std::string status(ToString(ServiceRunStatus(tx, service)));
+    views.push_back(ServiceView{std::move(service), std::move(status)});
   }
   return views;
 }

@@ -45,7 +45,7 @@ Result<std::string> CreateService(store::Transaction& tx, Service service, UnixS
 
 struct ServiceView {
   Service service;
-  std::string run_status;  // New, Deploying or Serving (derived from its units)
+  std::string run_status;  // as the tenant's DescribeService shows it (SPEC §4.11)
 };
 Result<std::vector<ServiceView>> DescribeServices(store::Transaction& tx,
                                                   const std::string& account_id);

@@ -257,6 +257,37 @@ CREATE TABLE past_deployments (
 );
 CREATE INDEX past_deployments_by_service ON past_deployments (service_id);
 )SQL"},
+      // Services become tenant resources with a lifecycle of their own, listed in insertion
+      // order; deployments carry their scale state. A v1 deployment (a unit bought for a
+      // service, wholly used by it) keeps the purchase's replicas, still scaling out when its
+      // unit is not provisioned yet.
+      {7, "services with a lifecycle, deployments with a scale state", R"SQL(
+ALTER TABLE services ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN url_suffix TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN model_set_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN model_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'Active';
+ALTER TABLE services ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN deactivate_at BIGINT;
+ALTER TABLE services ADD COLUMN pending_fault INTEGER NOT NULL DEFAULT 0;
+UPDATE services SET seq = (SELECT COUNT(*) FROM services s WHERE s.created_at < services.created_at
+  OR (s.created_at = services.created_at AND s.service_id <= services.service_id));
+CREATE INDEX services_in_list_order ON services (account_id, created_at, seq);
+ALTER TABLE deployments ADD COLUMN replicas BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN previous_replicas BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN scale_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE deployments ADD COLUMN scale_due_at BIGINT;
+ALTER TABLE deployments ADD COLUMN pending_fault INTEGER NOT NULL DEFAULT 0;
+UPDATE deployments SET replicas = COALESCE((SELECT i.replicas_count FROM instances i
+  WHERE i.instance_id = deployments.instance_id), 0);
+UPDATE deployments SET previous_replicas = replicas;
+UPDATE deployments SET previous_replicas = 0, scale_status = 'ScalingOut'
+  WHERE instance_id IN (SELECT instance_id FROM instances WHERE status = 'Creating');
+)SQL", R"SQL(
+CREATE SEQUENCE service_seqs;
+SELECT setval('service_seqs', COALESCE((SELECT MAX(seq) FROM services), 0) + 1, false);
+)SQL"},
   };
   return migrations;
 }

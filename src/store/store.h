@@ -45,6 +45,14 @@ struct AccountSummary {
   std::int64_t live_units = 0;  // instances neither Released nor CreateFailed
 };
 
+// A position in a list of services (SPEC §4.11 DescribeServices): the (created_at, seq) of
+// the last service of the previous page. The default starts at the beginning of the list.
+struct ServiceCursor {
+  UnixSeconds created_at = 0;
+  std::int64_t seq = 0;
+  bool started = false;  // false: from the first service (the last, when reversed)
+};
+
 // A saved copy of the whole state (SPEC §6 SaveSnapshot).
 struct SnapshotInfo {
   std::string name;
@@ -153,8 +161,17 @@ class Transaction {
 
   // --- services -----------------------------------------------------------------------------
   virtual std::optional<core::Service> GetService(const std::string& service_id) = 0;
+  // Draws the service's seq (its place in lists).
   virtual void InsertService(const core::Service& service) = 0;
+  // Writes back what changes after creation: the lifecycle and its pending step.
+  virtual void UpdateService(const core::Service& service) = 0;
+  // In list order: by (created_at, seq).
   virtual std::vector<core::Service> ListServices(const std::string& account_id) = 0;
+  // Up to `limit` services of an account after `after` in list order, or before it in
+  // reverse order (newest first) when `reverse`.
+  virtual std::vector<core::Service> ListServicesPage(const std::string& account_id,
+                                                      const ServiceCursor& after, bool reverse,
+                                                      int limit) = 0;
 
   // --- pools and prices ---------------------------------------------------------------------
   virtual std::optional<core::Pool> GetPool(const std::string& region, const std::string& type) = 0;
@@ -183,6 +200,11 @@ class Transaction {
   virtual std::vector<core::Instance> ListUnits(const UnitQuery& query) = 0;
   virtual std::int64_t SumLiveUnits(const std::string& region, const std::string& type) = 0;
   virtual void InsertDeployment(const core::Deployment& deployment) = 0;
+  virtual std::optional<core::Deployment> GetDeployment(const std::string& instance_id,
+                                                        const std::string& service_id) = 0;
+  // Writes back the replicas, units and scale state of an existing deployment.
+  virtual void UpdateDeployment(const core::Deployment& deployment) = 0;
+  virtual void DeleteDeployment(const std::string& instance_id, const std::string& service_id) = 0;
   virtual void DeleteDeployments(const std::string& instance_id) = 0;
   virtual std::vector<core::Deployment> ListDeployments(const std::string& instance_id) = 0;
   virtual std::vector<core::Deployment> ListDeploymentsOfService(const std::string& service_id) = 0;

@@ -111,7 +111,14 @@ core::Account MakeAccount(const std::string& id) {
 
 core::Service MakeService(const std::string& id, const std::string& account_id,
                           UnixSeconds created_at) {
-  return core::Service{id, account_id, "svc " + id, "bj", "gpu-1", 2, "admin", created_at};
+  return core::Service{.service_id = id,
+                       .account_id = account_id,
+                       .name = "svc " + id,
+                       .region = "bj",
+                       .type = "gpu-1",
+                       .units_per_replica = 2,
+                       .creator = "admin",
+                       .created_at = created_at};
 }
 
 LedgerEntry MakeEntry(const std::string& account_id, core::Money amount, UnixSeconds time,
@@ -442,6 +449,68 @@ TEST_P(StoreConformanceTest, ServicesRoundTripAndListByAccountInCreationOrder) {
   EXPECT_EQ(other[0].service_id, "svc-x");
 }
 
+TEST_P(StoreConformanceTest, ServiceLifecycleFieldsRoundTripAndUpdate) {
+  AddAccounts();
+  core::Service s = MakeService("svc-1", kAccount, 100);
+  s.description = "a chat model";
+  s.url_suffix = "chat";
+  s.model_set_id = "am-1";
+  s.model_id = "amv-1";
+  InWrite([&](Transaction& tx) { tx.InsertService(s); });
+  auto got = InRead([](Transaction& tx) { return tx.GetService("svc-1"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(std::tie(got->description, got->url_suffix, got->model_set_id, got->model_id),
+            std::tie(s.description, s.url_suffix, s.model_set_id, s.model_id));
+  EXPECT_EQ(got->lifecycle, core::ServiceLifecycle::kActive);
+  EXPECT_FALSE(got->failed);
+  EXPECT_GT(got->seq, 0);
+
+  got->lifecycle = core::ServiceLifecycle::kDeactivating;
+  got->failed = true;
+  got->deactivate_at = 150;
+  got->pending_fault = true;
+  InWrite([&](Transaction& tx) { tx.UpdateService(*got); });
+  auto updated = InRead([](Transaction& tx) { return tx.GetService("svc-1"); });
+  EXPECT_EQ(updated->lifecycle, core::ServiceLifecycle::kDeactivating);
+  EXPECT_TRUE(updated->failed);
+  EXPECT_EQ(updated->deactivate_at, std::optional<UnixSeconds>(150));
+  EXPECT_TRUE(updated->pending_fault);
+}
+
+TEST_P(StoreConformanceTest, ServicePagesFollowCreationTimeThenInsertionOrder) {
+  AddAccounts();
+  // Same second for b, c, d (a virtual clock standing still): insertion order decides.
+  InWrite([](Transaction& tx) {
+    tx.InsertService(MakeService("svc-d", kAccount, 100));
+    tx.InsertService(MakeService("svc-b", kAccount, 100));
+    tx.InsertService(MakeService("svc-a", kAccount, 50));
+    tx.InsertService(MakeService("svc-c", kAccount, 100));
+    tx.InsertService(MakeService("svc-x", kOtherAccount, 100));
+  });
+  auto page = [&](const store::ServiceCursor& after, bool reverse, int limit) {
+    auto services = InRead(
+        [&](Transaction& tx) { return tx.ListServicesPage(kAccount, after, reverse, limit); });
+    std::vector<std::string> ids;
+    for (const auto& s : services) ids.push_back(s.service_id);
+    return std::make_pair(ids, services.empty() ? store::ServiceCursor{}
+                                                : store::ServiceCursor{services.back().created_at,
+                                                                       services.back().seq, true});
+  };
+  using Ids = std::vector<std::string>;
+  auto [first, cursor] = page({}, false, 2);
+  EXPECT_EQ(first, (Ids{"svc-a", "svc-d"}));
+  auto [second, cursor2] = page(cursor, false, 10);
+  EXPECT_EQ(second, (Ids{"svc-b", "svc-c"}));
+  auto [newest, back] = page({}, true, 3);
+  EXPECT_EQ(newest, (Ids{"svc-c", "svc-b", "svc-d"}));
+  auto [rest, unused] = page(back, true, 3);
+  EXPECT_EQ(rest, (Ids{"svc-a"}));
+  auto all = InRead([](Transaction& tx) { return tx.ListServices(kAccount); });
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].service_id, "svc-a");
+  EXPECT_EQ(all[1].service_id, "svc-d");
+}
+
 // --- pools and prices ---------------------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, SetPoolTotalCreatesGrowsAndRefusesToShrinkBelowAllocated) {
@@ -587,8 +656,10 @@ class StoreConformanceInstanceListingTest : public StoreConformanceTest {
       tx.InsertInstance(MakeInstance("unit-p1", kAccount, "svc-1", PaymentTiming::kPrepaid, 10));
       tx.InsertInstance(MakeInstance("unit-p2", kAccount, "svc-1", PaymentTiming::kPostpaid, 20));
       tx.InsertInstance(MakeInstance("unit-p3", kAccount, "svc-2", PaymentTiming::kPostpaid, 30));
-      tx.InsertDeployment(core::Deployment{"unit-p3", "svc-2", 2});
-      tx.InsertDeployment(core::Deployment{"unit-p3", "svc-1", 2});
+      tx.InsertDeployment(
+          core::Deployment{.instance_id = "unit-p3", .service_id = "svc-2", .deployed_units = 2});
+      tx.InsertDeployment(
+          core::Deployment{.instance_id = "unit-p3", .service_id = "svc-1", .deployed_units = 2});
       Instance released = MakeInstance("unit-p4", kAccount, "svc-1", PaymentTiming::kPostpaid, 40);
       released.status = InstanceStatus::kReleased;
       released.released_at = 500;
@@ -654,6 +725,39 @@ TEST_P(StoreConformanceInstanceListingTest, SumLiveUnitsCountsNonTerminalInstanc
   EXPECT_EQ(InRead([](Transaction& tx) { return tx.SumLiveUnits("bj", "gpu-2"); }), 0);
 }
 
+TEST_P(StoreConformanceInstanceListingTest, DeploymentScaleStateRoundTripsAndUpdates) {
+  core::Deployment d{.instance_id = "unit-p1", .service_id = "svc-1", .deployed_units = 6};
+  d.replicas = 3;
+  d.previous_replicas = 1;
+  d.scale_status = core::ScaleStatus::kScalingOut;
+  d.scale_due_at = 77;
+  d.pending_fault = true;
+  InWrite([&](Transaction& tx) { tx.InsertDeployment(d); });
+  auto fields = [](const core::Deployment& x) {
+    return std::make_tuple(x.instance_id, x.service_id, x.deployed_units, x.replicas,
+                           x.previous_replicas, x.scale_status, x.scale_due_at, x.pending_fault);
+  };
+  auto got = InRead([](Transaction& tx) { return tx.GetDeployment("unit-p1", "svc-1"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(fields(*got), fields(d));
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetDeployment("unit-p1", "svc-2"); }),
+            std::nullopt);
+
+  d.previous_replicas = 3;
+  d.scale_status = core::ScaleStatus::kNone;
+  d.scale_due_at.reset();
+  d.pending_fault = false;
+  InWrite([&](Transaction& tx) { tx.UpdateDeployment(d); });
+  EXPECT_EQ(fields(*InRead([](Transaction& tx) { return tx.GetDeployment("unit-p1", "svc-1"); })),
+            fields(d));
+
+  InWrite([](Transaction& tx) { tx.DeleteDeployment("unit-p1", "svc-1"); });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetDeployment("unit-p1", "svc-1"); }),
+            std::nullopt);
+  // The other deployments of the fixture are untouched.
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.ListDeployments("unit-p3"); }).size(), 2u);
+}
+
 TEST_P(StoreConformanceInstanceListingTest,
        DeploymentsListByInstanceAndServiceAndDeleteByInstance) {
   auto deployment_fields = [](const std::vector<core::Deployment>& ds) {
@@ -663,7 +767,10 @@ TEST_P(StoreConformanceInstanceListingTest,
     return out;
   };
   using V = std::vector<std::tuple<std::string, std::string, std::int64_t>>;
-  InWrite([](Transaction& tx) { tx.InsertDeployment(core::Deployment{"unit-p1", "svc-1", 4}); });
+  InWrite([](Transaction& tx) {
+    tx.InsertDeployment(
+        core::Deployment{.instance_id = "unit-p1", .service_id = "svc-1", .deployed_units = 4});
+  });
   EXPECT_EQ(
       deployment_fields(InRead([](Transaction& tx) { return tx.ListDeployments("unit-p3"); })),
       (V{{"unit-p3", "svc-1", 2}, {"unit-p3", "svc-2", 2}}));
@@ -825,7 +932,8 @@ void WriteOneOfEverything(Transaction& tx) {
   tx.SetPoolTotal("bj", "gpu-1", 10);
   tx.SetPrice(core::Price{"gpu-1", 1, 1});
   tx.InsertInstance(MakeInstance("unit-1", kAccount, "svc-1", PaymentTiming::kPostpaid, 1));
-  tx.InsertDeployment(core::Deployment{"unit-1", "svc-1", 4});
+  tx.InsertDeployment(
+      core::Deployment{.instance_id = "unit-1", .service_id = "svc-1", .deployed_units = 4});
   tx.ScheduleTransition(Transition{0, 5, TransitionKind::kProvision, kAccount, "unit-1"});
   tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok", "fp", "unit-1", 1});
 }

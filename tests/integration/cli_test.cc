@@ -110,7 +110,7 @@ TEST(CliHelpTest, HelpListsTheCommands) {
   CommandResult r = RunCommand({"help"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   for (const char* command : {"serve", "operator-key", "account", "user", "key", "policy",
-                              "service", "inventory", "price", "clock", "unit", "purchase",
+                              "service", "inventory", "price", "clock", "unit", "purchase", "svc",
                               "auto-release", "top-up", "--json", "CUPLANE_ENDPOINT"}) {
     EXPECT_THAT(r.output, HasSubstr(command));
   }
@@ -429,6 +429,53 @@ TEST_F(CliVirtualClockTest, AccountListShowsLiveUnitsAndUsageCostsEachUnit) {
   EXPECT_THAT(out, HasSubstr("Total: 1000 fen"));
   ExpectApiError({"account", "usage", "acct-a", "--from", "later", "--to", "sooner"},
                  kOperatorKey, "InvalidParameter");
+}
+
+// The tenant's `svc` commands, next to the operator's `service` commands, which keep working.
+TEST_F(CliVirtualClockTest, TenantServiceCommandsCreateListDescribeScaleAndDeactivate) {
+  std::string unit = BuyPostpaid("svc-a", 3, kTenantAdmin);  // 6 units
+  CliOk({"clock", "advance", "--seconds", "2"});             // provisioned, then deployed
+  EXPECT_THAT(CliOk({"svc", "scale", "svc-a", unit, "1"}, kTenantAdmin),
+              HasSubstr("Scaling svc-a on " + unit + " to 1 replica(s)."));
+  std::string described = CliOk({"svc", "describe", "svc-a"}, kTenantAdmin);
+  EXPECT_EQ(FieldOf(described, "Run status"), "Serving");
+  EXPECT_TRUE(HasRow(described, {unit, "1", "6", "ScalingIn"})) << described;
+  CliOk({"clock", "advance", "--seconds", "1"});
+
+  json::value created = CliJson(
+      {"svc", "create", "--name", "cli-chat", "--unit", unit + ":2", "--units-per-replica", "2"},
+      kTenantAdmin);
+  std::string id = Str(created.at("serviceId"));
+  ASSERT_THAT(id, StartsWith("svco-"));
+  std::string listed = CliOk({"svc", "list", "--status", "Deploying"}, kTenantAdmin);
+  EXPECT_TRUE(HasRow(listed, {id, "cli-chat", "Deploying", "GPU-1-2", "2", "Postpay", "\\S+"}))
+      << listed;
+  EXPECT_FALSE(HasRow(listed, {"svc-a", "chat-a"})) << listed;
+  json::value page = CliJson({"svc", "list", "--max-keys", "1"}, kTenantAdmin);
+  EXPECT_EQ(page.at("isTruncated"), true);
+  json::value next = CliJson({"svc", "list", "--marker", Str(page.at("nextMarker"))}, kTenantAdmin);
+  EXPECT_EQ(next.at("services").as_array().at(0).at("serviceId"), id.c_str());
+  EXPECT_EQ(CliJson({"svc", "list", "--reverse"}, kTenantAdmin)
+                .at("services")
+                .as_array()
+                .at(0)
+                .at("serviceId"),
+            id.c_str());
+  // The unit is full now: one more replica of svc-a does not fit.
+  ExpectApiError({"svc", "scale", "svc-a", unit, "2"}, kTenantAdmin, "OperationNotAllowed");
+  EXPECT_THAT(CliOk({"svc", "deactivate", id}, kTenantAdmin),
+              HasSubstr("not released and keep billing"));
+  CliOk({"clock", "advance", "--seconds", "1"});
+  EXPECT_EQ(FieldOf(CliOk({"svc", "describe", id}, kTenantAdmin), "Run status"), "Stopped");
+  EXPECT_EQ(DescribeUnit(unit, kTenantAdmin).at("usedComputeUnits"), 2);
+  // The operator's commands still list the account's services.
+  std::string operator_list = CliOk({"service", "list", "acct-a"});
+  EXPECT_THAT(operator_list, HasSubstr(id));
+  EXPECT_THAT(operator_list, HasSubstr("Stopped"));
+  // Bad command lines never reach the server.
+  EXPECT_NE(Cli({"svc", "create", "--name", "x", "--unit", "no-colon"}, kTenantAdmin).exit_code, 0);
+  EXPECT_NE(Cli({"svc", "list", "--status", "Running"}, kTenantAdmin).exit_code, 0);
+  ExpectApiError({"svc", "describe", "svc-b"}, kTenantAdmin, "ResourceNotFound");
 }
 
 }  // namespace

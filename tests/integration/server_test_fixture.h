@@ -83,7 +83,11 @@ inline std::string PrintedValue(const std::string& output, const std::string& ke
 class ServerTest : public ::testing::Test {
  protected:
   // Extra `serve` flags for the suite; the data dir and bootstrap are added.
-  virtual std::vector<std::string> ExtraArgs() const { return {"--provision-delay", "0"}; }
+  // No delays: a purchased unit is Running with its service Serving by the scheduler's next
+  // poll (both steps in one of its transactions).
+  virtual std::vector<std::string> ExtraArgs() const {
+    return {"--provision-delay", "0", "--deploy-delay", "0"};
+  }
 
   void SetUp() override {
     CUPLANE_REQUIRE_BACKEND();

@@ -14,6 +14,9 @@ std::int64_t PostgresTransaction::NextId(IdSequence sequence) {
     case IdSequence::kInstanceSeq:
       query = "SELECT nextval('instance_seqs')";
       break;
+    case IdSequence::kServiceSeq:
+      query = "SELECT nextval('service_seqs')";
+      break;
   }
   auto stmt = db().Prepare(query);
   stmt.Step();

@@ -55,6 +55,11 @@ Instance ReadInstance(const Statement& row) {
   return i;
 }
 
+constexpr const char* kServiceColumns =
+    "service_id, account_id, name, region, type, units_per_replica, creator, created_at, seq, "
+    "description, url_suffix, model_set_id, model_id, lifecycle, failed, deactivate_at, "
+    "pending_fault";
+
 core::Service ReadService(const Statement& row) {
   core::Service s;
   s.service_id = row.Text(0);
@@ -65,11 +70,36 @@ core::Service ReadService(const Statement& row) {
   s.units_per_replica = row.Int(5);
   s.creator = row.Text(6);
   s.created_at = row.Int(7);
+  s.seq = row.Int(8);
+  s.description = row.Text(9);
+  s.url_suffix = row.Text(10);
+  s.model_set_id = row.Text(11);
+  s.model_id = row.Text(12);
+  s.lifecycle = ParseStored<core::ServiceLifecycle>(row.Text(13), core::ParseServiceLifecycle,
+                                                    "service lifecycle");
+  s.failed = row.Int(14) != 0;
+  s.deactivate_at = row.OptionalInt(15);
+  s.pending_fault = row.Int(16) != 0;
   return s;
 }
 
-constexpr const char* kServiceColumns =
-    "service_id, account_id, name, region, type, units_per_replica, creator, created_at";
+constexpr const char* kDeploymentColumns =
+    "instance_id, service_id, deployed_units, replicas, previous_replicas, scale_status, "
+    "scale_due_at, pending_fault";
+
+core::Deployment ReadDeployment(const Statement& row) {
+  core::Deployment d;
+  d.instance_id = row.Text(0);
+  d.service_id = row.Text(1);
+  d.deployed_units = row.Int(2);
+  d.replicas = row.Int(3);
+  d.previous_replicas = row.Int(4);
+  d.scale_status =
+      ParseStored<core::ScaleStatus>(row.Text(5), core::ParseScaleStatus, "scale status");
+  d.scale_due_at = row.OptionalInt(6);
+  d.pending_fault = row.Int(7) != 0;
+  return d;
+}
 
 core::Transition ReadTransition(const Statement& row) {
   core::Transition t;
@@ -437,7 +467,7 @@ std::optional<core::Service> SqlTransaction::GetService(const std::string& servi
 
 void SqlTransaction::InsertService(const core::Service& s) {
   db_.Prepare(std::string("INSERT INTO services (") + kServiceColumns +
-              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, s.service_id)
       .Bind(2, s.account_id)
       .Bind(3, s.name)
@@ -446,13 +476,58 @@ void SqlTransaction::InsertService(const core::Service& s) {
       .Bind(6, s.units_per_replica)
       .Bind(7, s.creator)
       .Bind(8, s.created_at)
+      .Bind(9, NextId(IdSequence::kServiceSeq))
+      .Bind(10, s.description)
+      .Bind(11, s.url_suffix)
+      .Bind(12, s.model_set_id)
+      .Bind(13, s.model_id)
+      .Bind(14, core::ToString(s.lifecycle))
+      .Bind(15, std::int64_t{s.failed})
+      .Bind(16, s.deactivate_at)
+      .Bind(17, std::int64_t{s.pending_fault})
       .Run();
+}
+
+void SqlTransaction::UpdateService(const core::Service& s) {
+  auto stmt = db_.Prepare(
+      "UPDATE services SET lifecycle = ?, failed = ?, deactivate_at = ?, pending_fault = ? "
+      "WHERE service_id = ?");
+  stmt.Bind(1, core::ToString(s.lifecycle))
+      .Bind(2, std::int64_t{s.failed})
+      .Bind(3, s.deactivate_at)
+      .Bind(4, std::int64_t{s.pending_fault})
+      .Bind(5, s.service_id)
+      .Run();
+  if (stmt.Changes() == 0) {
+    throw StoreError(StoreError::Kind::kInternal, "updating a missing service");
+  }
 }
 
 std::vector<core::Service> SqlTransaction::ListServices(const std::string& account_id) {
   auto stmt = db_.Prepare(std::string("SELECT ") + kServiceColumns +
-                          " FROM services WHERE account_id = ? ORDER BY created_at, service_id");
+                          " FROM services WHERE account_id = ? ORDER BY created_at, seq");
   stmt.Bind(1, account_id);
+  std::vector<core::Service> services;
+  while (stmt.Step()) services.push_back(ReadService(stmt));
+  return services;
+}
+
+std::vector<core::Service> SqlTransaction::ListServicesPage(const std::string& account_id,
+                                                            const ServiceCursor& after,
+                                                            bool reverse, int limit) {
+  std::string query = std::string("SELECT ") + kServiceColumns +
+                      " FROM services WHERE account_id = ? AND (CAST(? AS BIGINT) = 0 OR ";
+  query += reverse ? "created_at < ? OR (created_at = ? AND seq < ?)) "
+                     "ORDER BY created_at DESC, seq DESC LIMIT ?"
+                   : "created_at > ? OR (created_at = ? AND seq > ?)) "
+                     "ORDER BY created_at, seq LIMIT ?";
+  auto stmt = db_.Prepare(query);
+  stmt.Bind(1, account_id)
+      .Bind(2, std::int64_t{after.started})
+      .Bind(3, after.created_at)
+      .Bind(4, after.created_at)
+      .Bind(5, after.seq)
+      .Bind(6, std::int64_t{limit});
   std::vector<core::Service> services;
   while (stmt.Step()) services.push_back(ReadService(stmt));
   return services;
@@ -686,10 +761,52 @@ std::int64_t SqlTransaction::SumLiveUnits(const std::string& region, const std::
 }
 
 void SqlTransaction::InsertDeployment(const core::Deployment& d) {
-  db_.Prepare("INSERT INTO deployments (instance_id, service_id, deployed_units) VALUES (?, ?, ?)")
+  db_.Prepare(std::string("INSERT INTO deployments (") + kDeploymentColumns +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, d.instance_id)
       .Bind(2, d.service_id)
       .Bind(3, d.deployed_units)
+      .Bind(4, d.replicas)
+      .Bind(5, d.previous_replicas)
+      .Bind(6, core::ToString(d.scale_status))
+      .Bind(7, d.scale_due_at)
+      .Bind(8, std::int64_t{d.pending_fault})
+      .Run();
+}
+
+std::optional<core::Deployment> SqlTransaction::GetDeployment(const std::string& instance_id,
+                                                              const std::string& service_id) {
+  auto stmt = db_.Prepare(std::string("SELECT ") + kDeploymentColumns +
+                          " FROM deployments WHERE instance_id = ? AND service_id = ?");
+  stmt.Bind(1, instance_id).Bind(2, service_id);
+  if (!stmt.Step()) return std::nullopt;
+  return ReadDeployment(stmt);
+}
+
+void SqlTransaction::UpdateDeployment(const core::Deployment& d) {
+  auto stmt = db_.Prepare(
+      "UPDATE deployments SET deployed_units = ?, replicas = ?, previous_replicas = ?, "
+      "scale_status = ?, scale_due_at = ?, pending_fault = ? "
+      "WHERE instance_id = ? AND service_id = ?");
+  stmt.Bind(1, d.deployed_units)
+      .Bind(2, d.replicas)
+      .Bind(3, d.previous_replicas)
+      .Bind(4, core::ToString(d.scale_status))
+      .Bind(5, d.scale_due_at)
+      .Bind(6, std::int64_t{d.pending_fault})
+      .Bind(7, d.instance_id)
+      .Bind(8, d.service_id)
+      .Run();
+  if (stmt.Changes() == 0) {
+    throw StoreError(StoreError::Kind::kInternal, "updating a missing deployment");
+  }
+}
+
+void SqlTransaction::DeleteDeployment(const std::string& instance_id,
+                                      const std::string& service_id) {
+  db_.Prepare("DELETE FROM deployments WHERE instance_id = ? AND service_id = ?")
+      .Bind(1, instance_id)
+      .Bind(2, service_id)
       .Run();
 }
 
@@ -698,27 +815,21 @@ void SqlTransaction::DeleteDeployments(const std::string& instance_id) {
 }
 
 std::vector<core::Deployment> SqlTransaction::ListDeployments(const std::string& instance_id) {
-  auto stmt = db_.Prepare(
-      "SELECT instance_id, service_id, deployed_units FROM deployments WHERE instance_id = ? "
-      "ORDER BY service_id");
+  auto stmt = db_.Prepare(std::string("SELECT ") + kDeploymentColumns +
+                          " FROM deployments WHERE instance_id = ? ORDER BY service_id");
   stmt.Bind(1, instance_id);
   std::vector<core::Deployment> deployments;
-  while (stmt.Step()) {
-    deployments.push_back(core::Deployment{stmt.Text(0), stmt.Text(1), stmt.Int(2)});
-  }
+  while (stmt.Step()) deployments.push_back(ReadDeployment(stmt));
   return deployments;
 }
 
 std::vector<core::Deployment> SqlTransaction::ListDeploymentsOfService(
     const std::string& service_id) {
-  auto stmt = db_.Prepare(
-      "SELECT instance_id, service_id, deployed_units FROM deployments WHERE service_id = ? "
-      "ORDER BY instance_id");
+  auto stmt = db_.Prepare(std::string("SELECT ") + kDeploymentColumns +
+                          " FROM deployments WHERE service_id = ? ORDER BY instance_id");
   stmt.Bind(1, service_id);
   std::vector<core::Deployment> deployments;
-  while (stmt.Step()) {
-    deployments.push_back(core::Deployment{stmt.Text(0), stmt.Text(1), stmt.Int(2)});
-  }
+  while (stmt.Step()) deployments.push_back(ReadDeployment(stmt));
   return deployments;
 }
 

@@ -56,7 +56,11 @@ class SqlTransaction : public Transaction {
 
   std::optional<core::Service> GetService(const std::string& service_id) override;
   void InsertService(const core::Service& service) override;
+  void UpdateService(const core::Service& service) override;
   std::vector<core::Service> ListServices(const std::string& account_id) override;
+  std::vector<core::Service> ListServicesPage(const std::string& account_id,
+                                              const ServiceCursor& after, bool reverse,
+                                              int limit) override;
 
   std::optional<core::Pool> GetPool(const std::string& region, const std::string& type) override;
   std::vector<core::Pool> ListPools() override;
@@ -76,6 +80,10 @@ class SqlTransaction : public Transaction {
   std::vector<core::Instance> ListUnits(const UnitQuery& query) override;
   std::int64_t SumLiveUnits(const std::string& region, const std::string& type) override;
   void InsertDeployment(const core::Deployment& deployment) override;
+  std::optional<core::Deployment> GetDeployment(const std::string& instance_id,
+                                                const std::string& service_id) override;
+  void UpdateDeployment(const core::Deployment& deployment) override;
+  void DeleteDeployment(const std::string& instance_id, const std::string& service_id) override;
   void DeleteDeployments(const std::string& instance_id) override;
   std::vector<core::Deployment> ListDeployments(const std::string& instance_id) override;
   std::vector<core::Deployment> ListDeploymentsOfService(const std::string& service_id) override;
@@ -116,9 +124,9 @@ class SqlTransaction : public Transaction {
   std::vector<int> AppliedMigrations() override;
 
  protected:
-  enum class IdSequence { kLedgerId, kTransitionId, kInstanceSeq };
-  // The next value for ledger.id, transitions.id or instances.seq: unique, and greater than
-  // every value drawn before on this database.
+  enum class IdSequence { kLedgerId, kTransitionId, kInstanceSeq, kServiceSeq };
+  // The next value for ledger.id, transitions.id, instances.seq or services.seq: unique, and
+  // greater than every value drawn before on this database.
   virtual std::int64_t NextId(IdSequence sequence) = 0;
   // The query behind ClaimNextDue: columns id, due_at, kind, account_id, instance_id of the
   // transition to run next among those with due_at <= ? (the one parameter), or no row.

@@ -14,6 +14,9 @@ std::int64_t SqliteTransaction::NextId(IdSequence sequence) {
     case IdSequence::kInstanceSeq:
       query = "SELECT COALESCE(MAX(seq), 0) + 1 FROM instances";
       break;
+    case IdSequence::kServiceSeq:
+      query = "SELECT COALESCE(MAX(seq), 0) + 1 FROM services";
+      break;
   }
   auto stmt = db().Prepare(query);
   stmt.Step();
