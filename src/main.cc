@@ -45,6 +45,12 @@ CLI::App* AddServeCommand(CLI::App& app, cuplane::cli::ServeOptions& serve) {
   cmd->add_option("--list-retention", serve.list_retention,
                   "how long released units are listed as Deleted")
       ->capture_default_str();
+  cmd->add_option("--store-timeout", serve.store_timeout,
+                  "longest wait for the store before a request is answered 503")
+      ->capture_default_str();
+  cmd->add_option("--in-doubt-timeout", serve.in_doubt_timeout,
+                  "longest wait for the outcome of a write whose COMMIT reply was lost")
+      ->capture_default_str();
   cmd->add_option("--io-threads", serve.io_threads, "I/O threads (0: one per core)");
   cmd->add_option("--workers", serve.worker_threads, "request worker threads (0: auto)");
   cmd->add_option("--read-workers", serve.read_workers,

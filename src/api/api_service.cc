@@ -9,6 +9,8 @@
 #include "api/router.h"
 #include "auth/authorization_header.h"
 #include "common/random_id.h"
+#include "scheduler/scheduler.h"
+#include "store/call_deadline.h"
 
 namespace cuplane::api {
 namespace {
@@ -19,12 +21,6 @@ const std::string* FindHeader(const ApiRequest& request, std::string_view name) 
   }
   return nullptr;
 }
-
-struct ParsedTarget {
-  std::string path;  // as sent (still percent-encoded)
-  std::string decoded_path;
-  std::vector<std::pair<std::string, std::string>> query;
-};
 
 Result<ParsedTarget> ParseTarget(const std::string& target) {
   auto url = boost::urls::parse_origin_form(target);
@@ -75,19 +71,29 @@ bool ApiService::IsRead(const ApiRequest& request) {
 }
 
 ApiResponse ApiService::Handle(const ApiRequest& request) {
+  TriagedRequest triaged = Triage(request);
+  return triaged.response ? std::move(*triaged.response) : triaged.rest();
+}
+
+// The answer to a refused request, with what is known of it for metrics and the log.
+ApiResponse ApiService::Refusal(const Error& error, const std::string& request_id,
+                                int route_index, std::string access_key) {
+  ApiResponse response = MakeErrorResponse(error, request_id);
+  response.outcome.route = route_index;
+  response.outcome.access_key = std::move(access_key);
+  return response;
+}
+
+TriagedRequest ApiService::Triage(ApiRequest request) {
   const std::string request_id = NewUuid();
-  // Known as the request is taken apart, and kept on the answer for metrics and the log.
+  const auto arrived = store::DeadlineClock::now();
   int route_index = -1;
-  std::string access_key;
   auto fail = [&](const Error& error) {
-    ApiResponse response = MakeErrorResponse(error, request_id);
-    response.outcome.route = route_index;
     // Refused before authentication (a bad path or Action): the key it claims still tells
     // whose client is misconfigured.
-    response.outcome.access_key =
-        access_key.empty() ? ClaimedAccessKey(FindHeader(request, "Authorization"))
-                           : std::move(access_key);
-    return response;
+    return TriagedRequest{Refusal(error, request_id, route_index,
+                                  ClaimedAccessKey(FindHeader(request, "Authorization"))),
+                          nullptr};
   };
   try {
     if (request.method != "POST") {
@@ -111,22 +117,42 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
                                                            ? "the Action query parameter is missing"
                                                            : "unknown Action for this path"));
     }
-
     route_index = static_cast<int>(route - Routes().data());
-
-    CallContext call{context_, {}, std::move(target->query), context_.clock.Now()};
-    auth::SignableRequest signable{request.method, target->path, call.query, request.headers};
     const std::string* authorization = FindHeader(request, "Authorization");
-    auto principal =
-        Authenticate(context_, keys_, signable, authorization, context_.wall_clock.Now());
+    auto credentials = CheckCredentials(context_, authorization, context_.wall_clock.Now());
+    if (!credentials.ok()) return fail(credentials.error());
+    auto rest = [this, request = std::move(request), target = std::move(*target), route,
+                 credentials = std::move(*credentials), request_id, arrived]() mutable {
+      store::CallDeadline deadline(arrived + context_.store_deadline);
+      return Continue(request, target, *route, credentials, request_id);
+    };
+    return TriagedRequest{std::nullopt, std::move(rest)};
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed: {}", request_id, e.what());
+    return fail(MakeError(ErrorCode::kInternalError, "internal error"));
+  }
+}
+
+ApiResponse ApiService::Continue(const ApiRequest& request, ParsedTarget& target,
+                                 const Route& route, const auth::BceAuthorization& credentials,
+                                 const std::string& request_id) {
+  const int route_index = static_cast<int>(&route - Routes().data());
+  std::string access_key = credentials.access_key;  // as claimed, until verified
+  auto fail = [&](const Error& error) {
+    return Refusal(error, request_id, route_index, std::move(access_key));
+  };
+  try {
+    CallContext call{context_, {}, std::move(target.query), 0};
+    auth::SignableRequest signable{request.method, target.path, call.query, request.headers};
+    auto principal = Authenticate(keys_, signable, credentials);
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     access_key = call.principal.access_key;
-    if (auto allowed = Authorize(call.principal, route->access); !allowed.ok()) {
+    if (auto allowed = Authorize(call.principal, route.access); !allowed.ok()) {
       return fail(allowed.error());
     }
     // After authentication, so a stranger cannot spend someone else's budget.
-    RateLimiter& limiter = route->access == Access::kRead ? read_limiter_ : write_limiter_;
+    RateLimiter& limiter = route.access == Access::kRead ? read_limiter_ : write_limiter_;
     if (!limiter.Allow(call.principal.access_key)) {
       return fail(MakeError(ErrorCode::kRequestLimitExceeded,
                             "too many requests for this access key; slow down and retry"));
@@ -134,8 +160,13 @@ ApiResponse ApiService::Handle(const ApiRequest& request) {
 
     auto body = ParseBodyObject(request.body);
     if (!body.ok()) return fail(body.error());
+    // On a shared virtual clock the time is the database's: another server may have moved it.
+    if (auto synced = context_.scheduler.SyncVirtualClock(); !synced.ok()) {
+      return fail(synced.error());
+    }
+    call.now = context_.clock.Now();
     JsonFields fields(*body, "");
-    auto result = HandlerFor(*route, fields)(call, fields);
+    auto result = HandlerFor(route, fields)(call, fields);
     if (!result.ok()) return fail(result.error());
     ApiResponse response = Success(std::move(*result), request_id);
     response.outcome.route = route_index;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +38,13 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   RequestOutcome outcome;
+};
+
+// A request after the part of its handling that never waits for the store: answered, or with
+// the rest of its work, which may wait for the store and so runs on a worker.
+struct TriagedRequest {
+  std::optional<ApiResponse> response;
+  std::function<ApiResponse()> rest;
 };
 
 }  // namespace cuplane::api

@@ -63,6 +63,8 @@ ApiResponse MakeErrorResponse(const Error& error, const std::string& request_id)
                       {"x-bce-request-id", request_id},
                       {"X-Bce-Error-Code", code},
                       {"X-Bce-Error-Message", HeaderSafe(error.message)}};
+  // SDKs retry 5xx on their own; this one they must not (its write may have happened).
+  if (!error.retry_safe) response.headers.emplace_back("x-should-retry", "false");
   response.outcome.request_id = request_id;
   response.outcome.error = error.code;
   return response;

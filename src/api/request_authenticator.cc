@@ -14,17 +14,22 @@ bool Has(const core::Principal& p, core::Policy policy) {
 
 }  // namespace
 
-Result<core::Principal> Authenticate(const ServerContext& server, auth::KeyCache& keys,
-                                     const auth::SignableRequest& request,
-                                     const std::string* authorization, UnixSeconds now) {
+Result<auth::BceAuthorization> CheckCredentials(const ServerContext& server,
+                                                const std::string* authorization,
+                                                UnixSeconds now) {
   if (!authorization || authorization->empty()) {
     return MakeError(ErrorCode::kAccessDenied, "the request carries no Authorization header");
   }
   CUPLANE_ASSIGN_OR_RETURN(auth::BceAuthorization parsed, auth::ParseAuthorization(*authorization));
   CUPLANE_TRY(auth::CheckValidityWindow(parsed, now, server.verify));
+  return parsed;
+}
+
+Result<core::Principal> Authenticate(auth::KeyCache& keys, const auth::SignableRequest& request,
+                                     const auth::BceAuthorization& credentials) {
   CUPLANE_ASSIGN_OR_RETURN(std::shared_ptr<const auth::CachedKey> found,
-                           keys.Find(parsed.access_key));
-  CUPLANE_TRY(auth::VerifySignature(request, parsed, found->secret));
+                           keys.Find(credentials.access_key));
+  CUPLANE_TRY(auth::VerifySignature(request, credentials, found->secret));
   core::Principal principal;
   principal.is_operator = found->key.is_operator;
   principal.access_key = found->key.access_key;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,9 @@ struct ServerContext {
   auth::VerifyOptions verify;
   // What Reset applies again: the bootstrap file, or the demo. nullptr: Reset is refused.
   const core::BootstrapSpec* reset_spec = nullptr;
+  // How long a request may take to get what it needs from the store, counted from its arrival
+  // (SPEC §7: a stuck store is answered with a 503 in this time).
+  std::chrono::milliseconds store_deadline{5000};
 };
 
 struct CallContext {

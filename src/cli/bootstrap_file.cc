@@ -2,11 +2,13 @@
 
 #include <boost/json.hpp>
 #include <fstream>
-#include <sstream>
+#include <map>
 
 #include "api/json_fields.h"
 #include "api/policy_fields.h"
+#include "cli/strict_json.h"
 #include "common/random_id.h"
+#include "core/tenants.h"
 
 namespace cuplane::cli {
 namespace {
@@ -14,15 +16,48 @@ namespace {
 using api::JsonFields;
 namespace json = boost::json;
 
-constexpr size_t kMaxName = 128;
-constexpr std::int64_t kMaxMoney = 1'000'000'000'000'000LL;  // 10^13 yuan in fen
-constexpr std::int64_t kMaxUnits = 1'000'000'000LL;
+constexpr size_t kMaxName = api::kMaxIdentifierLength;
+constexpr std::int64_t kMaxMoney = 1'000'000'000'000'000LL;  // 10^13 yuan in fen, as the API
+constexpr std::int64_t kMaxPrice = 1'000'000'000'000LL;      // as SetPrice
+constexpr std::int64_t kMaxUnits = 1'000'000'000LL;          // as SetInventory
+constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
+
+// A typo ("balanse") would otherwise silently leave a field at its default.
+Status OnlyKnownFields(const JsonFields& f, std::initializer_list<std::string_view> known) {
+  for (const auto& member : f.object()) {
+    bool is_known = false;
+    for (std::string_view k : known) is_known = is_known || member.key() == k;
+    if (!is_known) {
+      return InvalidParameter(f.Name(PrintableKey(member.key())) + " is not a known field");
+    }
+  }
+  return OkStatus();
+}
+
+// Each value that must be unique in the file, with the field that first named it, so a
+// repeat names both places: "accounts[1].accountId repeats accounts[0].accountId (acct-a)".
+class UniqueValues {
+ public:
+  Status Claim(const std::string& value, const std::string& field) {
+    auto [it, inserted] = first_.emplace(value, field);
+    if (inserted) return OkStatus();
+    return InvalidParameter(field + " repeats " + it->second + " (" + PrintableKey(value) + ")");
+  }
+
+ private:
+  std::map<std::string, std::string> first_;
+};
+
+// Everything unique across the file. Access keys share one namespace: an operator key and a
+// tenant key cannot have the same id.
+struct FileUniques {
+  UniqueValues access_keys, prices, pools, accounts, services;
+};
 
 // The objects of an optional array field, each with its indexed name for messages.
-Result<std::vector<JsonFields>> ObjectArray(const JsonFields& parent, const json::object& object,
-                                            std::string_view key) {
+Result<std::vector<JsonFields>> ObjectArray(const JsonFields& parent, std::string_view key) {
   std::vector<JsonFields> items;
-  const json::value* v = object.if_contains(key);
+  const json::value* v = parent.object().if_contains(key);
   if (!v || v->is_null()) return items;
   if (!v->is_array()) return InvalidParameter(parent.Name(key) + " must be an array");
   const json::array& array = v->get_array();
@@ -34,7 +69,20 @@ Result<std::vector<JsonFields>> ObjectArray(const JsonFields& parent, const json
   return items;
 }
 
-Result<core::BootstrapKey> DecodeKey(const JsonFields& f) {
+// Decodes each object of the optional array `key` of `parent` into `out`.
+template <typename T, typename Decode>
+Status DecodeEach(const JsonFields& parent, std::string_view key, std::vector<T>& out,
+                  Decode decode) {
+  CUPLANE_ASSIGN_OR_RETURN(auto items, ObjectArray(parent, key));
+  for (const JsonFields& item : items) {
+    CUPLANE_ASSIGN_OR_RETURN(T value, decode(item));
+    out.push_back(std::move(value));
+  }
+  return OkStatus();
+}
+
+Result<core::BootstrapKey> DecodeKey(const JsonFields& f, FileUniques& unique) {
+  CUPLANE_TRY(OnlyKnownFields(f, {"accessKey", "secretKey"}));
   core::BootstrapKey key;
   CUPLANE_ASSIGN_OR_RETURN(key.access_key, f.RequiredString("accessKey", kMaxName));
   CUPLANE_ASSIGN_OR_RETURN(key.secret_key, f.RequiredString("secretKey", kMaxName));
@@ -44,108 +92,132 @@ Result<core::BootstrapKey> DecodeKey(const JsonFields& f) {
                               " must be printable ASCII without spaces or '/'");
     }
   }
+  CUPLANE_TRY(unique.access_keys.Claim(key.access_key, f.Name("accessKey")));
   return key;
 }
 
-Result<core::Service> DecodeService(const JsonFields& f) {
-  core::Service s;
-  CUPLANE_ASSIGN_OR_RETURN(s.service_id, f.RequiredString("serviceId", kMaxName));
-  CUPLANE_ASSIGN_OR_RETURN(s.name, f.RequiredString("name", kMaxName));
-  CUPLANE_ASSIGN_OR_RETURN(s.region, f.RequiredString("region", 16));
-  if (!core::IsKnownRegion(s.region))
-    return InvalidParameter(f.Name("region") + " is not a known region");
-  CUPLANE_ASSIGN_OR_RETURN(s.type, f.RequiredString("type", 16));
-  if (!core::IsKnownUnitType(s.type))
+Result<std::string> UnitType(const JsonFields& f) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string type, f.RequiredString("type", 16));
+  if (!core::IsKnownUnitType(type)) {
     return InvalidParameter(f.Name("type") + " is not a known unit type");
+  }
+  return type;
+}
+
+Result<std::string> Region(const JsonFields& f) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string region, f.RequiredString("region", 16));
+  if (!core::IsKnownRegion(region)) {
+    return InvalidParameter(f.Name("region") + " is not a known region");
+  }
+  return region;
+}
+
+// An id field (accountId, a user's name, serviceId): required, as the API would accept it,
+// and not repeated among `seen`.
+Result<std::string> UniqueId(const JsonFields& f, std::string_view key, UniqueValues& seen) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string id, f.RequiredString(key, kMaxName));
+  CUPLANE_TRY(core::ValidateIdentifier(id, f.Name(key)));
+  CUPLANE_TRY(seen.Claim(id, f.Name(key)));
+  return id;
+}
+
+Result<core::Price> DecodePrice(const JsonFields& f, FileUniques& unique) {
+  CUPLANE_TRY(OnlyKnownFields(f, {"type", "prepaidPerUnitMonth", "postpaidPerUnitHour"}));
+  core::Price p;
+  CUPLANE_ASSIGN_OR_RETURN(p.type, UnitType(f));
+  CUPLANE_ASSIGN_OR_RETURN(p.prepaid_per_unit_month,
+                           f.RequiredInt("prepaidPerUnitMonth", 0, kMaxPrice));
+  CUPLANE_ASSIGN_OR_RETURN(p.postpaid_per_unit_hour,
+                           f.RequiredInt("postpaidPerUnitHour", 0, kMaxPrice));
+  CUPLANE_TRY(unique.prices.Claim(p.type, f.Name("type")));
+  return p;
+}
+
+Result<core::Pool> DecodePool(const JsonFields& f, FileUniques& unique) {
+  CUPLANE_TRY(OnlyKnownFields(f, {"region", "type", "totalUnits"}));
+  core::Pool p;
+  CUPLANE_ASSIGN_OR_RETURN(p.region, Region(f));
+  CUPLANE_ASSIGN_OR_RETURN(p.type, UnitType(f));
+  CUPLANE_ASSIGN_OR_RETURN(p.total_units, f.RequiredInt("totalUnits", 0, kMaxUnits));
+  CUPLANE_TRY(unique.pools.Claim(p.region + "/" + p.type, f.Name("region") + " and type"));
+  return p;
+}
+
+Result<core::Service> DecodeService(const JsonFields& f, FileUniques& unique) {
+  CUPLANE_TRY(OnlyKnownFields(f, {"serviceId", "name", "region", "type", "unitsPerReplica"}));
+  core::Service s;
+  CUPLANE_ASSIGN_OR_RETURN(s.service_id, UniqueId(f, "serviceId", unique.services));
+  CUPLANE_ASSIGN_OR_RETURN(s.name, f.RequiredString("name", kMaxName));
+  CUPLANE_ASSIGN_OR_RETURN(s.region, Region(f));
+  CUPLANE_ASSIGN_OR_RETURN(s.type, UnitType(f));
   CUPLANE_ASSIGN_OR_RETURN(s.units_per_replica, f.RequiredInt("unitsPerReplica", 1, 10000));
   return s;
 }
 
-template <typename T, typename Decode>
-Status DecodeEach(const JsonFields& parent, const json::object& object, std::string_view key,
-                  std::vector<T>& out, Decode decode) {
-  CUPLANE_ASSIGN_OR_RETURN(auto items, ObjectArray(parent, object, key));
-  for (const JsonFields& item : items) {
-    CUPLANE_ASSIGN_OR_RETURN(T value, decode(item));
-    out.push_back(std::move(value));
+Result<core::BootstrapUser> DecodeUser(const JsonFields& f, FileUniques& unique,
+                                       UniqueValues& user_names) {
+  CUPLANE_TRY(OnlyKnownFields(f, {"name", "policies", "accessKeys"}));
+  core::BootstrapUser user;
+  CUPLANE_ASSIGN_OR_RETURN(user.name, UniqueId(f, "name", user_names));
+  CUPLANE_ASSIGN_OR_RETURN(user.policies, api::DecodePolicies(f));
+  UniqueValues policies;
+  for (size_t i = 0; i < user.policies.size(); ++i) {
+    CUPLANE_TRY(policies.Claim(std::string(core::ToString(user.policies[i])),
+                               f.Name("policies") + "[" + std::to_string(i) + "]"));
   }
-  return OkStatus();
+  CUPLANE_TRY(DecodeEach(f, "accessKeys", user.access_keys,
+                         [&](const JsonFields& kf) { return DecodeKey(kf, unique); }));
+  return user;
+}
+
+Result<core::BootstrapAccount> DecodeAccount(const JsonFields& f, FileUniques& unique) {
+  CUPLANE_TRY(OnlyKnownFields(f, {"accountId", "name", "balance", "users", "services"}));
+  core::BootstrapAccount account;
+  CUPLANE_ASSIGN_OR_RETURN(account.account_id, UniqueId(f, "accountId", unique.accounts));
+  CUPLANE_ASSIGN_OR_RETURN(account.name, f.RequiredString("name", kMaxName));
+  CUPLANE_ASSIGN_OR_RETURN(auto balance, f.OptionalInt("balance", 0, kMaxMoney));
+  account.balance = balance.value_or(0);
+  UniqueValues user_names;
+  CUPLANE_TRY(DecodeEach(f, "users", account.users, [&](const JsonFields& uf) {
+    return DecodeUser(uf, unique, user_names);
+  }));
+  CUPLANE_TRY(DecodeEach(f, "services", account.services,
+                         [&](const JsonFields& sf) { return DecodeService(sf, unique); }));
+  return account;
 }
 
 }  // namespace
 
 Result<core::BootstrapSpec> ParseBootstrapJson(std::string_view text) {
-  json::parse_options options;
-  options.max_depth = 32;
-  boost::system::error_code ec;
-  json::value root = json::parse(text, ec, {}, options);
-  if (ec) return InvalidParameter("the file is not valid JSON: " + ec.message());
+  CUPLANE_ASSIGN_OR_RETURN(json::value root, ParseStrictJson(text, 32));
   if (!root.is_object()) return InvalidParameter("the file must hold a JSON object");
-  const json::object& top = root.get_object();
-  JsonFields fields(top, "");
+  JsonFields fields(root.get_object(), "");
+  CUPLANE_TRY(OnlyKnownFields(fields, {"operators", "prices", "inventory", "accounts"}));
   core::BootstrapSpec spec;
-
-  CUPLANE_TRY(DecodeEach(fields, top, "operators", spec.operators, DecodeKey));
-  CUPLANE_TRY(DecodeEach(
-      fields, top, "prices", spec.prices, [](const JsonFields& f) -> Result<core::Price> {
-        core::Price p;
-        CUPLANE_ASSIGN_OR_RETURN(p.type, f.RequiredString("type", 16));
-        if (!core::IsKnownUnitType(p.type)) {
-          return InvalidParameter(f.Name("type") + " is not a known unit type");
-        }
-        CUPLANE_ASSIGN_OR_RETURN(p.prepaid_per_unit_month,
-                                 f.RequiredInt("prepaidPerUnitMonth", 0, kMaxMoney));
-        CUPLANE_ASSIGN_OR_RETURN(p.postpaid_per_unit_hour,
-                                 f.RequiredInt("postpaidPerUnitHour", 0, kMaxMoney));
-        return p;
-      }));
-  CUPLANE_TRY(DecodeEach(
-      fields, top, "inventory", spec.inventory, [](const JsonFields& f) -> Result<core::Pool> {
-        core::Pool p;
-        CUPLANE_ASSIGN_OR_RETURN(p.region, f.RequiredString("region", 16));
-        if (!core::IsKnownRegion(p.region)) {
-          return InvalidParameter(f.Name("region") + " is not a known region");
-        }
-        CUPLANE_ASSIGN_OR_RETURN(p.type, f.RequiredString("type", 16));
-        if (!core::IsKnownUnitType(p.type)) {
-          return InvalidParameter(f.Name("type") + " is not a known unit type");
-        }
-        CUPLANE_ASSIGN_OR_RETURN(p.total_units, f.RequiredInt("totalUnits", 0, kMaxUnits));
-        return p;
-      }));
-
-  CUPLANE_ASSIGN_OR_RETURN(auto accounts, ObjectArray(fields, top, "accounts"));
-  const json::value* accounts_value = top.if_contains("accounts");
-  for (size_t a = 0; a < accounts.size(); ++a) {
-    const JsonFields& af = accounts[a];
-    const json::object& ao = accounts_value->get_array()[a].get_object();
-    core::BootstrapAccount account;
-    CUPLANE_ASSIGN_OR_RETURN(account.account_id, af.RequiredString("accountId", kMaxName));
-    CUPLANE_ASSIGN_OR_RETURN(account.name, af.RequiredString("name", kMaxName));
-    CUPLANE_ASSIGN_OR_RETURN(auto balance, af.OptionalInt("balance", 0, kMaxMoney));
-    account.balance = balance.value_or(0);
-    CUPLANE_ASSIGN_OR_RETURN(auto users, ObjectArray(af, ao, "users"));
-    for (size_t u = 0; u < users.size(); ++u) {
-      const JsonFields& uf = users[u];
-      const json::object& uo = ao.at("users").get_array()[u].get_object();
-      core::BootstrapUser user;
-      CUPLANE_ASSIGN_OR_RETURN(user.name, uf.RequiredString("name", kMaxName));
-      CUPLANE_ASSIGN_OR_RETURN(user.policies, api::DecodePolicies(uf));
-      CUPLANE_TRY(DecodeEach(uf, uo, "accessKeys", user.access_keys, DecodeKey));
-      account.users.push_back(std::move(user));
-    }
-    CUPLANE_TRY(DecodeEach(af, ao, "services", account.services, DecodeService));
-    spec.accounts.push_back(std::move(account));
-  }
+  FileUniques unique;
+  // Each decoder with the file's unique values, so a repeat anywhere names the first place.
+  auto with_uniques = [&unique](auto decode) {
+    return [&unique, decode](const JsonFields& f) { return decode(f, unique); };
+  };
+  CUPLANE_TRY(DecodeEach(fields, "operators", spec.operators, with_uniques(DecodeKey)));
+  CUPLANE_TRY(DecodeEach(fields, "prices", spec.prices, with_uniques(DecodePrice)));
+  CUPLANE_TRY(DecodeEach(fields, "inventory", spec.inventory, with_uniques(DecodePool)));
+  CUPLANE_TRY(DecodeEach(fields, "accounts", spec.accounts, with_uniques(DecodeAccount)));
   return spec;
 }
 
 Result<core::BootstrapSpec> LoadBootstrapFile(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return InvalidParameter("cannot read bootstrap file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseBootstrapJson(text.str());
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return InvalidParameter("cannot read bootstrap file " + path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFileBytes) {
+    return InvalidParameter("bootstrap file " + path + " is larger than " +
+                            std::to_string(kMaxFileBytes / (1024 * 1024)) + " MiB");
+  }
+  return ParseBootstrapJson(text);
 }
 
 core::BootstrapSpec MakeDemoSpec() {

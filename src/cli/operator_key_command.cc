@@ -15,7 +15,7 @@ int RunOperatorKeyCreate(const StoreLocation& location, bool json) {
     std::cerr << "cuplane operator-key create: " << store.error().message << "\n";
     return 1;
   }
-  auto box = OpenSecretBox(location);
+  auto box = OpenSecretBox(location, **store);
   if (!box.ok()) {
     std::cerr << "cuplane operator-key create: " << box.error().message << "\n";
     return 1;

@@ -58,6 +58,8 @@ struct Settings {
   core::LifecycleConfig lifecycle;
   int local_offset_seconds = 0;
   bool virtual_clock = false;
+  std::int64_t store_timeout_seconds = 5;
+  std::int64_t in_doubt_timeout_seconds = 300;
   LogFormat log_format = LogFormat::kText;
 };
 
@@ -92,6 +94,8 @@ std::optional<Settings> Validate(const ServeOptions& o) {
            DurationFlag{"--arrears-grace", o.arrears_grace, s.lifecycle.arrears_grace_seconds, 0},
            DurationFlag{"--list-retention", o.list_retention, s.lifecycle.list_retention_seconds,
                         0},
+           DurationFlag{"--store-timeout", o.store_timeout, s.store_timeout_seconds, 1},
+           DurationFlag{"--in-doubt-timeout", o.in_doubt_timeout, s.in_doubt_timeout_seconds, 1},
        }) {
     auto value = ParseDurationSeconds(d.text);
     if (!value || *value < d.min) {
@@ -261,13 +265,15 @@ int RunServe(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto opened = OpenStore(options.location);
+  const StoreTimeouts timeouts{std::chrono::seconds(settings->store_timeout_seconds),
+                               std::chrono::seconds(settings->in_doubt_timeout_seconds)};
+  auto opened = OpenStore(options.location, timeouts);
   if (!opened.ok()) {
     std::cerr << "cuplane serve: " << opened.error().message << "\n";
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
-  auto secrets = OpenSecretBox(options.location);
+  auto secrets = OpenSecretBox(options.location, *store);
   if (!secrets.ok()) {
     std::cerr << "cuplane serve: " << secrets.error().message << "\n";
     return 1;
@@ -296,7 +302,8 @@ int RunServe(const ServeOptions& options) {
                              settings->lifecycle,
                              settings->local_offset_seconds,
                              {},
-                             &*reset_spec};
+                             &*reset_spec,
+                             timeouts.call};
   api::ThrottleConfig throttle{options.read_rate, options.read_burst, options.write_rate,
                                options.write_burst};
   auto service = std::make_shared<api::ApiService>(context, throttle);
@@ -317,6 +324,7 @@ int RunServe(const ServeOptions& options) {
   http.is_read = &api::ApiService::IsRead;
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
+  http.queue_timeout = timeouts.call;
   http.tls = tls;
   // A store migrated from per-unit settlement has burning accounts with no settlement yet.
   auto resumed = store->Write<int>([&](store::Transaction& tx) -> Result<int> {
@@ -338,7 +346,9 @@ int RunServe(const ServeOptions& options) {
   } else if (*caught_up > 0) {
     spdlog::info("ran {} overdue transition(s)", *caught_up);
   }
-  // The console and the machine endpoints first; every other path is an API call.
+  // The console and the machine endpoints first; every other path is an API call. Pages that
+  // read the store (readiness, metrics) run on a worker; the rest, and the API's triage, are
+  // answered on the I/O thread, so they never wait behind a stuck store.
   web::RequestMetrics request_metrics;
   web::RequestLog request_log;
   web::RequestObserver observer(request_metrics, request_log);
@@ -350,12 +360,26 @@ int RunServe(const ServeOptions& options) {
   http.on_refusal = [&observer](const api::ApiResponse& refusal) {
     observer.Observe({}, refusal, std::chrono::steady_clock::now());
   };
-  net::HttpServer server(http, [service, web_routes, &observer](const api::ApiRequest& r) {
-    if (auto page = web_routes->Handle(r)) return *std::move(page);
+  net::HttpServer server(http, [service, web_routes,
+                                &observer](api::ApiRequest r) -> api::TriagedRequest {
+    if (auto page = web_routes->Owner(r)) {
+      if (*page == web::WebRouter::Store::kNotUsed) return {web_routes->Handle(r), nullptr};
+      return {std::nullopt, [web_routes, r = std::move(r)] { return *web_routes->Handle(r); }};
+    }
     auto started = std::chrono::steady_clock::now();
-    api::ApiResponse response = service->Handle(r);
-    observer.Observe(r, response, started);
-    return response;
+    api::ApiRequest arrival;  // all the observer reads of the request: when it arrived
+    arrival.received = r.received;
+    api::TriagedRequest triaged = service->Triage(std::move(r));
+    if (triaged.response) {
+      observer.Observe(arrival, *triaged.response, started);
+      return triaged;
+    }
+    return {std::nullopt, [&observer, arrival = std::move(arrival), started,
+                           rest = std::move(triaged.rest)] {
+              api::ApiResponse response = rest();
+              observer.Observe(arrival, response, started);
+              return response;
+            }};
   });
   try {
     server.Start();

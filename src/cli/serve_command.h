@@ -20,6 +20,8 @@ struct ServeOptions {
   std::string settlement_period = "1h";
   std::string arrears_grace = "24h";
   std::string list_retention = "7d";
+  std::string store_timeout = "5s";     // each store call, and a request's wait for the store
+  std::string in_doubt_timeout = "5m";  // the wait for the outcome of a COMMIT whose reply was lost
   int io_threads = 0;      // 0: one per core
   int worker_threads = 0;  // 0: derived from cores
   int read_workers = 0;    // threads of the read lane; 0: derived from cores and the store

@@ -41,6 +41,9 @@ std::string_view ErrorCodeName(ErrorCode code);
 struct Error {
   ErrorCode code;
   std::string message;
+  // False for the one answer a client must not simply retry: a write whose outcome is unknown
+  // (it may have happened). The HTTP layer says so with `x-should-retry: false`.
+  bool retry_safe = true;
 };
 
 inline Error MakeError(ErrorCode code, std::string message) {

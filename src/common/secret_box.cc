@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,7 +58,8 @@ Result<SecretBox> SecretBox::Ephemeral() {
   return SecretBox(key);
 }
 
-Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path) {
+Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path, bool* created) {
+  if (created) *created = false;
   auto refuse = [&](const std::string& why) {
     return MakeError(ErrorCode::kInternalError, "key file " + path + ": " + why);
   };
@@ -69,13 +71,14 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
       if (errno != EEXIST) return refuse("cannot create");
-      return LoadOrCreate(path);
+      return LoadOrCreate(path, created);
     }
     std::string hex = LowerHex(key.data(), key.size()) + "\n";
     bool written = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size());
     written = ::fsync(fd) == 0 && written;
     ::close(fd);
     if (!written) return refuse("cannot write");
+    if (created) *created = true;
     return SecretBox(key);
   }
   if ((st.st_mode & 077) != 0) return refuse("must not be readable by group or others (chmod 600)");
@@ -88,6 +91,20 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path) {
   }
   std::copy(bytes.begin(), bytes.end(), key.begin());
   return SecretBox(key);
+}
+
+std::string SecretBox::CheckValue() const {
+  // A label no sealed value is ever computed over, so the check value is useless to anyone
+  // trying to open or forge a secret.
+  static constexpr std::string_view kLabel = "cuplane secret-sealing key check v1";
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+           reinterpret_cast<const unsigned char*>(kLabel.data()), kLabel.size(), mac,
+           &mac_size) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
+  return std::string(kPrefix) + LowerHex(mac, mac_size);
 }
 
 std::string SecretBox::Seal(std::string_view plaintext) const {

@@ -19,8 +19,14 @@ class SecretBox {
   explicit SecretBox(const std::array<unsigned char, kKeyBytes>& key) : key_(key) {}
 
   // Reads the key file (64 hex characters), creating it with a fresh random key and mode 0600
-  // when it does not exist. Refuses a file that others can read.
-  static Result<SecretBox> LoadOrCreate(const std::string& path);
+  // when it does not exist (then *created, when given, is set). Refuses a file that others
+  // can read.
+  static Result<SecretBox> LoadOrCreate(const std::string& path, bool* created = nullptr);
+
+  // A value that identifies this key without revealing it: "v1:" + hex(HMAC-SHA256(key, a
+  // fixed label)). A store records it so that a server started with another key can be told
+  // apart before it seals or opens anything.
+  std::string CheckValue() const;
   // A fresh random key that lives only in this process (for a store that does not outlive it).
   static Result<SecretBox> Ephemeral();
 

@@ -178,14 +178,36 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.body = std::move(message.body());
     request.received = std::chrono::steady_clock::now();
     ++served_;
-    Tcp().expires_never();  // the worker decides how long handling takes
-    // Chosen before the request is moved into the task.
+    // Chosen before the request is moved into the handler.
     asio::thread_pool& pool = server_.PoolFor(request);
-    asio::post(pool, [self = this->shared_from_this(), request = std::move(request),
-                      version]() mutable {
-      api::ApiResponse response = self->server_.handler(request);
+    api::TriagedRequest triaged = server_.handler(std::move(request));
+    if (triaged.response) return Write(std::move(*triaged.response), version);
+    Tcp().expires_never();  // the worker decides how long handling takes
+    RunOnWorker(pool, std::move(triaged.rest), version);
+  }
+
+  // One of `rest` (on a worker) and a 503 (here, once queue_timeout has passed) answers.
+  void RunOnWorker(asio::thread_pool& pool, std::function<api::ApiResponse()> rest, int version) {
+    enum : int { kQueued, kStarted, kAbandoned };
+    auto state = std::make_shared<std::atomic<int>>(kQueued);
+    auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor());
+    timer->expires_after(server_.options.queue_timeout);
+    timer->async_wait([self = this->shared_from_this(), state, version](beast::error_code ec) {
+      int queued = kQueued;
+      if (ec || !state->compare_exchange_strong(queued, kAbandoned)) return;
+      self->Write(ErrorFor(ErrorCode::kServiceUnavailable,
+                           "every worker is waiting for the store, and this request could not "
+                           "start in time: nothing was done; retry later"),
+                  version);
+    });
+    asio::post(pool, [self = this->shared_from_this(), state, timer, version,
+                      rest = std::move(rest)]() mutable {
+      int queued = kQueued;
+      if (!state->compare_exchange_strong(queued, kStarted)) return;
+      api::ApiResponse response = rest();
       asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response), version]() mutable {
+                 [self, timer, response = std::move(response), version]() mutable {
+                   timer->cancel();
                    self->Write(std::move(response), version);
                  });
     });

@@ -1,11 +1,13 @@
 // The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads, plain
 // or over TLS (Beast's ssl_stream on OpenSSL, the same session code).
-// I/O threads only parse and write; each request is handed to a separate worker pool because
-// handling it may block on the database. Reads may get a pool of their own (a read lane), so
-// that they never queue behind writes waiting for a commit, and so that it can be small: every
-// hop to a sleeping worker costs a context switch, and a pool much larger than the machine's
-// cores mostly adds them. Bounded header and body sizes, read timeouts and a
-// connection cap keep hostile clients from exhausting the server.
+// I/O threads parse, triage and write: a request the handler can answer without the store is
+// answered there at once, so it never queues behind requests waiting for a stuck database.
+// The rest of each other request goes to a worker pool; reads may get a pool of their own (a
+// read lane), so that they never queue behind writes waiting for a commit, and so that it can
+// be small: every hop to a sleeping worker costs a context switch, and a pool much larger than
+// the machine's cores mostly adds them. A request no worker has started within
+// `queue_timeout` is answered 503 without ever starting. Bounded header and body sizes, read
+// timeouts and a connection cap keep hostile clients from exhausting the server.
 #pragma once
 
 #include <atomic>
@@ -21,7 +23,6 @@ namespace cuplane::net {
 
 class TlsContext;
 
-using RequestHandler = std::function<api::ApiResponse(const api::ApiRequest&)>;
 // Told of each answer the transport gives without the handler (413, 431, 400 for what is not
 // HTTP, 503 beyond the connection cap), on an I/O thread: it must not block.
 using RefusalObserver = std::function<void(const api::ApiResponse&)>;
@@ -41,10 +42,13 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{75};    // a keep-alive connection may sit idle this long
   int max_connections = 1024;               // beyond this: 503 and close
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
-  std::shared_ptr<TlsContext> tls;          // HTTPS on every connection when set
-  RefusalObserver on_refusal;               // optional
+  std::chrono::milliseconds queue_timeout{5000};  // longest wait for a worker to start
+  std::shared_ptr<TlsContext> tls;                // HTTPS on every connection when set
+  RefusalObserver on_refusal;                     // optional
 };
 
+// Runs on an I/O thread and must not block (api::ApiService::Triage).
+using RequestHandler = std::function<api::TriagedRequest(api::ApiRequest)>;
 
 class HttpServer {
  public:

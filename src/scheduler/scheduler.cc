@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "core/lifecycle.h"
 #include "store/state_tables.h"
 
@@ -55,7 +57,7 @@ Result<int> Scheduler::RunBatch(UnixSeconds until) {
       if (virtual_clock_ && transition->due_at > virtual_clock_->Now()) {
         // Moving through time: the clock shows the moment being applied, and is persisted
         // with it (below, in this transaction) so a crash mid-advance resumes from here.
-        virtual_clock_->Set(transition->due_at);
+        SetVirtualClock(transition->due_at);
         reached = transition->due_at;
       }
       CUPLANE_TRY(core::ApplyTransition(tx, *transition, config_));
@@ -69,6 +71,10 @@ Result<int> Scheduler::RunBatch(UnixSeconds until) {
 Result<int> Scheduler::RunDue(UnixSeconds until) {
   int count = 0;
   while (true) {
+    // Each batch gets the store's full call timeout, also within a request (AdvanceClock over
+    // a year runs many): the deadline bounds each wait for the store, not how much work
+    // there is.
+    store::CallDeadline batch_deadline(store::DeadlineClock::now() + store_.call_timeout());
     CUPLANE_ASSIGN_OR_RETURN(int ran, RunBatch(until));
     if (ran == 0) return count;
     count += ran;
@@ -82,12 +88,13 @@ Result<UnixSeconds> Scheduler::AdvanceVirtualClock(UnixSeconds to) {
   }
   std::lock_guard lock(advance_mutex_);
   CUPLANE_TRY(RunDue(to));
+  store::CallDeadline save_deadline(store::DeadlineClock::now() + store_.call_timeout());
   auto saved = store_.Write<Ok>([&](store::Transaction& tx) -> Status {
     tx.SetMeta(kVirtualClockMetaKey, std::to_string(to));
     return OkStatus();
   });
   if (!saved.ok()) return saved.error();
-  virtual_clock_->Set(to);
+  SetVirtualClock(to);
   return to;
 }
 
@@ -107,7 +114,38 @@ Status Scheduler::ReplaceState(const StateChange& change) {
     return now;
   });
   if (!shown.ok()) return shown.error();
-  if (virtual_clock_) virtual_clock_->Set(*shown);
+  if (virtual_clock_) SetVirtualClock(*shown);
+  return OkStatus();
+}
+
+void Scheduler::SetVirtualClock(UnixSeconds t) {
+  std::lock_guard lock(clock_mutex_);
+  virtual_clock_->Set(t);
+  ++clock_moves_;
+}
+
+Status Scheduler::SyncVirtualClock() {
+  if (!virtual_clock_) return OkStatus();
+  std::uint64_t moves_before;
+  {
+    std::lock_guard lock(clock_mutex_);
+    moves_before = clock_moves_;
+  }
+  auto stored = store_.Read<std::optional<UnixSeconds>>(
+      [](store::Transaction& tx) -> Result<std::optional<UnixSeconds>> {
+        auto text = tx.GetMeta(kVirtualClockMetaKey);
+        if (!text) return std::optional<UnixSeconds>();
+        UnixSeconds t = 0;
+        auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), t);
+        if (ec != std::errc() || end != text->data() + text->size()) {
+          return MakeError(ErrorCode::kInternalError, "the stored virtual time is not a number");
+        }
+        return std::optional<UnixSeconds>(t);
+      });
+  if (!stored.ok()) return stored.error();
+  std::lock_guard lock(clock_mutex_);
+  // A move made here while the store was read is newer than what was read.
+  if (*stored && clock_moves_ == moves_before) virtual_clock_->Set(**stored);
   return OkStatus();
 }
 
@@ -136,6 +174,10 @@ Result<int> Scheduler::RunDueNow() {
 
 void Scheduler::Loop() {
   while (true) {
+    // Another server may have moved the shared virtual time.
+    if (auto synced = SyncVirtualClock(); !synced.ok()) {
+      spdlog::warn("scheduler: {}", synced.error().message);
+    }
     // Never beside an AdvanceVirtualClock or ReplaceState of this server (RunDueNow takes
     // advance_mutex_): on PostgreSQL the two would claim transitions concurrently.
     auto ran = RunDueNow();

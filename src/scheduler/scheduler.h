@@ -39,6 +39,11 @@ class Scheduler {
   using StateChange = std::function<Status(store::Transaction& tx, UnixSeconds start)>;
   Status ReplaceState(const StateChange& change);
 
+  // Virtual clock only (a no-op otherwise): sets this server's clock to the time stored in
+  // the database, so that an AdvanceClock on any server sharing it counts here from the next
+  // request on (SPEC §5.4). ServiceUnavailable when the store cannot be read.
+  Status SyncVirtualClock();
+
   // A background thread that runs due transitions as the clock reaches them.
   void Start();
   void Stop();
@@ -61,6 +66,10 @@ class Scheduler {
   // RunDue up to the clock's time, in turn with AdvanceVirtualClock and ReplaceState.
   Result<int> RunDueNow();
 
+  // Moves this server's virtual clock, and makes any SyncVirtualClock that read the store
+  // before it discard its older reading.
+  void SetVirtualClock(UnixSeconds t);
+
   store::Store& store_;
   const Clock& clock_;
   VirtualClock* virtual_clock_;
@@ -70,6 +79,8 @@ class Scheduler {
   std::atomic<std::uint64_t> failed_passes_{0};
   // One AdvanceVirtualClock, ReplaceState or background pass at a time.
   std::mutex advance_mutex_;
+  std::mutex clock_mutex_;
+  std::uint64_t clock_moves_ = 0;  // GUARDED_BY(clock_mutex_): SetVirtualClock calls so far
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)

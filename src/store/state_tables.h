@@ -17,13 +17,17 @@ inline constexpr std::string_view kMetaAuthGeneration = "auth_generation";
 inline constexpr std::string_view kMetaVirtualClockOrigin = "virtual_clock_origin";
 inline constexpr std::string_view kMetaDemoAccessKey = "demo_access_key";
 inline constexpr std::string_view kMetaDemoOperatorKey = "demo_operator_key";
-inline constexpr std::array<std::string_view, 4> kKeptMetaKeys{
+inline constexpr std::string_view kMetaSecretKeyCheck = "secret_key_check";
+inline constexpr std::array<std::string_view, 5> kKeptMetaKeys{
     // Caches trust their copy of keys while it is unchanged: putting an older value back
     // could make a server trust keys of a state that is gone. Reset and restore bump it.
     kMetaAuthGeneration,
     kMetaVirtualClockOrigin,  // where Reset puts the virtual clock back to
     kMetaDemoAccessKey,       // which keys `cuplane serve` prints for the demo; a Reset of the
     kMetaDemoOperatorKey,     // demo recreates the same keys, so the pointers stay true
+    // Which sealing key the store's secrets are sealed with: Reset and restore keep the
+    // server's key (they seal anew with it), so the record stays true.
+    kMetaSecretKeyCheck,
 };
 
 // The table that lists snapshots, and the prefix of the tables holding their copies

@@ -19,14 +19,19 @@
 
 #include "common/error.h"
 #include "core/model.h"
+#include "store/call_deadline.h"
 #include "store/store_stats.h"
 
 namespace cuplane::store {
 
+// ServiceUnavailable for a call whose deadline passed before it began (store_failure.cc).
+Error DeadlinePassedError();
+
 // A failure of the storage itself, classified so callers can answer sensibly.
 class StoreError : public std::runtime_error {
  public:
-  enum class Kind { kConstraint, kBusy, kUnavailable, kInternal };
+  // kFull: the disk (or the database's) is full; kTimeout: no answer before the deadline.
+  enum class Kind { kConstraint, kBusy, kUnavailable, kFull, kTimeout, kInternal };
   StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -100,6 +105,9 @@ class Transaction {
   // --- meta: small named values (virtual clock, demo key, ...) -----------------------------
   virtual std::optional<std::string> GetMeta(const std::string& key) = 0;
   virtual void SetMeta(const std::string& key, const std::string& value) = 0;
+  // Inserts only when `key` has no value yet; false (nothing changed) when it has one, also
+  // when a concurrent transaction set it first.
+  virtual bool InsertMetaIfAbsent(const std::string& key, const std::string& value) = 0;
 
   // --- accounts and money ------------------------------------------------------------------
   virtual bool AnyAccountExists() = 0;
@@ -146,6 +154,8 @@ class Transaction {
   virtual std::optional<core::AccessKey> GetAccessKey(const std::string& access_key) = 0;
   virtual void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) = 0;
   virtual void SetAccessKeyEnabled(const std::string& access_key, bool enabled) = 0;
+  // The sealed secret of some access key (any one), or nullopt when the store holds none.
+  virtual std::optional<std::string> AnySealedSecret() = 0;
 
   // --- the authentication generation --------------------------------------------------------
   // Servers cache access keys, secrets and policies (auth/key_cache.h) and trust the cache
@@ -294,6 +304,10 @@ class Store {
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
 
+  // How long a store call may take when its caller set no CallDeadline (default 5 s).
+  void set_call_timeout(std::chrono::milliseconds timeout) { call_timeout_ = timeout; }
+  std::chrono::milliseconds call_timeout() const { return call_timeout_; }
+
   const StoreStats& stats() const { return stats_; }
 
   // Counts the transactions of this process that bumped the authentication generation (once
@@ -309,6 +323,11 @@ class Store {
  private:
   template <typename T>
   Result<T> Run(const std::function<Result<T>(Transaction&)>& fn, bool write) {
+    // A caller that set no deadline (the scheduler, start-up) gets the store's default.
+    std::optional<CallDeadline> default_deadline;
+    if (!CallDeadline::Current()) default_deadline.emplace(DeadlineClock::now() + call_timeout_);
+    // A request that waited out its deadline before reaching the store is answered at once.
+    if (CallDeadline::Expired()) return DeadlinePassedError();
     std::optional<Result<T>> outcome;
     auto started = std::chrono::steady_clock::now();
     bool changed_auth = false;
@@ -338,6 +357,7 @@ class Store {
 
   StoreStats stats_;
   std::atomic<std::uint64_t> local_auth_changes_{0};
+  std::chrono::milliseconds call_timeout_{5000};
 };
 
 }  // namespace cuplane::store

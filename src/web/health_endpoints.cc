@@ -58,12 +58,15 @@ void AddHealthRoutes(WebRouter& router, store::Store& store, const Clock& clock)
     response.headers.emplace_back("Cache-Control", "no-store");
     return response;
   });
-  router.AddExact("/readyz", [&store, &clock](const api::ApiRequest& request, std::string_view) {
-    if (auto refused = RefuseUnlessGet(request)) return *refused;
-    Readiness readiness = EvaluateReadiness(ReadStore(store, clock.Now()));
-    return Json(readiness.ready ? 200 : 503,
-                boost::json::object{{"ready", readiness.ready}, {"checks", readiness.checks}});
-  });
+  router.AddExact(
+      "/readyz",
+      [&store, &clock](const api::ApiRequest& request, std::string_view) {
+        if (auto refused = RefuseUnlessGet(request)) return *refused;
+        Readiness readiness = EvaluateReadiness(ReadStore(store, clock.Now()));
+        return Json(readiness.ready ? 200 : 503,
+                    boost::json::object{{"ready", readiness.ready}, {"checks", readiness.checks}});
+      },
+      WebRouter::Store::kRead);
 }
 
 }  // namespace cuplane::web

@@ -106,7 +106,7 @@ void AddMetricsRoute(WebRouter& router, MetricsSources sources) {
                         {"Cache-Control", "no-store"}};
     response.body = RenderMetrics(sources);
     return response;
-  });
+  }, WebRouter::Store::kRead);
 }
 
 }  // namespace cuplane::web

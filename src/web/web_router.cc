@@ -2,19 +2,34 @@
 
 namespace cuplane::web {
 
-void WebRouter::AddExact(std::string path, WebHandler handler) {
-  routes_.push_back({std::move(path), false, std::move(handler)});
+void WebRouter::AddExact(std::string path, WebHandler handler, Store store) {
+  routes_.push_back({std::move(path), false, std::move(handler), store});
 }
 
 void WebRouter::AddPrefix(std::string prefix, WebHandler handler) {
   routes_.push_back({std::move(prefix), true, std::move(handler)});
 }
 
+namespace {
+
+bool RouteOwns(bool prefix, const std::string& route, std::string_view path) {
+  return prefix ? path.starts_with(route) : path == route;
+}
+
+}  // namespace
+
 std::optional<api::ApiResponse> WebRouter::Handle(const api::ApiRequest& request) const {
   std::string_view path = TargetPath(request.target);
   for (const Route& route : routes_) {
-    bool owns = route.prefix ? path.starts_with(route.path) : path == route.path;
-    if (owns) return route.handler(request, path);
+    if (RouteOwns(route.prefix, route.path, path)) return route.handler(request, path);
+  }
+  return std::nullopt;
+}
+
+std::optional<WebRouter::Store> WebRouter::Owner(const api::ApiRequest& request) const {
+  std::string_view path = TargetPath(request.target);
+  for (const Route& route : routes_) {
+    if (RouteOwns(route.prefix, route.path, path)) return route.store;
   }
   return std::nullopt;
 }

@@ -18,19 +18,25 @@ using WebHandler = std::function<api::ApiResponse(const api::ApiRequest&, std::s
 
 class WebRouter {
  public:
+  // Whether a page may wait for the store (then it runs on a worker, never on an I/O thread).
+  enum class Store { kNotUsed, kRead };
+
   // Owns exactly `path`.
-  void AddExact(std::string path, WebHandler handler);
+  void AddExact(std::string path, WebHandler handler, Store store = Store::kNotUsed);
   // Owns every path that starts with `prefix`.
   void AddPrefix(std::string prefix, WebHandler handler);
 
   // The answer of the route owning the request's path, or nullopt when the API owns it.
   std::optional<api::ApiResponse> Handle(const api::ApiRequest& request) const;
+  // Whether a route here owns the request's path, and whether it reads the store.
+  std::optional<Store> Owner(const api::ApiRequest& request) const;
 
  private:
   struct Route {
     std::string path;
     bool prefix;
     WebHandler handler;
+    Store store = Store::kNotUsed;
   };
   std::vector<Route> routes_;
 };

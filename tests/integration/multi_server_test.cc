@@ -178,3 +178,63 @@ TEST_F(MultiServerTest, KeyAndPolicyChangesReachBothServersInTime) {
 
 }  // namespace
 }  // namespace cuplane::testing
+
+namespace cuplane::testing {
+namespace {
+
+// SPEC §5.4: the virtual time is the database's. After AdvanceClock returns on one server,
+// the other reports the new time and the units it moved on its very next request.
+TEST(SharedVirtualClockTest, AdvanceOnOneServerCountsOnTheOtherAtOnce) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // two servers on one store
+  CUPLANE_REQUIRE_BACKEND();
+  TempDir dir;
+  TestBackend backend;
+  dir.Write("bootstrap.json", kBootstrapJson);
+  std::vector<std::string> args = backend.StoreFlags(dir.File("data"));
+  for (const std::string& flag : {std::string("--bootstrap"), dir.File("bootstrap.json"),
+                                  std::string("--clock"), std::string("virtual"),
+                                  std::string("--provision-delay"), std::string("0")}) {
+    args.push_back(flag);
+  }
+  ServerProcess a(args), b(args);
+  ASSERT_TRUE(a.started()) << a.output();
+  ASSERT_TRUE(b.started()) << b.output();
+  backend.ExpectServedBy(b.output());
+  auto op_a = a.Client("op-ak", "op-sk");
+  auto op_b = b.Client("op-ak", "op-sk");
+  auto tenant_b = b.Client("a-admin", "a-admin-sk");
+  auto now_on = [](client::ApiClient& op) {
+    auto clock = ResultOf(CallOk(op, "/v1/operator", "DescribeClock", json::object()));
+    return std::string(clock.at("now").as_string());
+  };
+  ASSERT_EQ(now_on(op_a), now_on(op_b));
+
+  auto bought = CallOk(tenant_b, "/v2/serviceresources", "PurchaseComputeUnit",
+                       PrepaidPurchase("svc-a", 1, 1));
+  ASSERT_EQ(bought.status, 200) << bought.body;
+  std::string id(ResultOf(bought).at("instanceId").as_string());
+
+  for (int step = 0; step < 3; ++step) {
+    // Forty days a step: the month-long reservation ends during the first.
+    auto advanced = CallOk(op_a, "/v1/operator", "AdvanceClock", {{"seconds", 40 * 86400}});
+    ASSERT_EQ(advanced.status, 200) << advanced.body;
+    std::string reached(ResultOf(advanced).at("now").as_string());
+    EXPECT_EQ(now_on(op_b), reached) << "step " << step;
+    auto unit = ResultOf(
+        CallOk(tenant_b, "/v2/computeunit", "DescribeComputeUnit", {{"instanceId", id}}));
+    EXPECT_NE(unit.at("computeUnitInstance").at("status"), "Running") << unit;
+  }
+  // And the other way round: B advances, A sees it.
+  auto advanced = CallOk(op_b, "/v1/operator", "AdvanceClock", {{"seconds", 3600}});
+  ASSERT_EQ(advanced.status, 200) << advanced.body;
+  EXPECT_EQ(now_on(op_a), std::string(ResultOf(advanced).at("now").as_string()));
+  // A write on A is stamped with the shared time.
+  auto topped = CallOk(op_a, "/v1/operator", "TopUpBalance", {{"accountId", "acct-b"}, {"amount", 7}});
+  ASSERT_EQ(topped.status, 200) << topped.body;
+  auto account = ResultOf(CallOk(op_a, "/v1/operator", "DescribeAccount", {{"accountId", "acct-b"}}));
+  EXPECT_EQ(account.at("ledger").as_array().at(0).at("time"), ResultOf(advanced).at("now"))
+      << account;
+}
+
+}  // namespace
+}  // namespace cuplane::testing

@@ -69,7 +69,14 @@ TEST_F(ReliabilityTest, KillNineDuringAPurchaseStormLosesNothingAndChargesOnce) 
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Killed once the storm is well under way, however slow the machine (bounded).
+  for (int waited_ms = 0; waited_ms < 20000; waited_ms += 50) {
+    {
+      std::lock_guard lock(mutex);
+      if (acknowledged.size() >= 64) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   server->Kill();
   stop = true;
   for (auto& t : clients) t.join();

@@ -125,6 +125,51 @@ TEST(ServeCommandTest, InvalidBootstrapIsRefusedNamingTheField) {
       << result.output;
 }
 
+// A refused file changes nothing: the operator key, pool and account before the error are not
+// created.
+TEST(ServeCommandTest, ARefusedBootstrapAppliesNothing) {
+  CUPLANE_REQUIRE_BACKEND();
+  TempDir dir;
+  TestBackend backend;
+  dir.Write("bootstrap.json", kBootstrapJson);
+  std::vector<std::string> args = backend.StoreFlags(dir.File("data"));
+  args.push_back("--bootstrap");
+  {
+    std::vector<std::string> first = args;
+    first.push_back(dir.File("bootstrap.json"));
+    ServerProcess server(first);
+    ASSERT_TRUE(server.started()) << server.output();
+    ASSERT_EQ(server.Stop(), 0);
+  }
+  dir.Write("refused.json", R"({
+    "operators": [{"accessKey": "op-new", "secretKey": "op-new-sk"}],
+    "inventory": [{"region": "gz", "type": "cpu", "totalUnits": 5}],
+    "accounts": [
+      {"accountId": "acct-new", "name": "new", "balance": 5000},
+      {"accountId": "acct-new2", "name": "new2", "balanse": 5000}]})");
+  std::vector<std::string> refused_args{"serve", "--listen", "127.0.0.1:0"};
+  refused_args.insert(refused_args.end(), args.begin(), args.end());
+  refused_args.push_back(dir.File("refused.json"));
+  auto refused = RunCommand(refused_args);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("bootstrap file refused: accounts[1].balanse is not a known field"),
+            std::string::npos)
+      << refused.output;
+
+  std::vector<std::string> again_args = args;
+  again_args.push_back(dir.File("bootstrap.json"));
+  ServerProcess again(again_args);
+  ASSERT_TRUE(again.started()) << again.output();
+  auto op = again.Client("op-ak", "op-sk");
+  auto account = CallOk(op, "/v1/operator", "DescribeAccount", {{"accountId", "acct-new"}});
+  EXPECT_EQ(ErrorCodeOf(account), "ResourceNotFound") << account.body;
+  auto pools = ResultOf(CallOk(op, "/v1/operator", "DescribeInventory", json::object()));
+  EXPECT_EQ(pools.at("pools").as_array().size(), 1u) << pools;
+  auto as_new_operator = again.Client("op-new", "op-new-sk");
+  auto denied = CallOk(as_new_operator, "/v1/operator", "DescribeClock", json::object());
+  EXPECT_EQ(ErrorCodeOf(denied), "InvalidAccessKeyId") << denied.body;
+}
+
 TEST(ServeCommandTest, TransitionDueWhileDownRunsExactlyOnceAfterRestart) {
   CUPLANE_REQUIRE_BACKEND();
   CUPLANE_REQUIRE_DURABLE_STORE();

@@ -82,6 +82,30 @@ class TestBackend {
     return flags;
   }
 
+  // StoreFlags with the server reaching PostgreSQL through 127.0.0.1:`port` (a proxy).
+  std::vector<std::string> StoreFlagsVia(const std::string& data_dir, std::uint16_t port) const {
+    std::string url = ServerUrl();
+    auto authority = url.find("://") + 3;
+    auto at = url.find('@', authority);
+    auto host = at == std::string::npos || at > url.find('/', authority) ? authority : at + 1;
+    auto path = url.find('/', host);
+    url = url.substr(0, host) + "127.0.0.1:" + std::to_string(port) + url.substr(path);
+    return {"--data-dir", data_dir, "--store", url};
+  }
+
+  // The host (an IPv4 address) and port of the PostgreSQL server under test.
+  static std::pair<std::string, std::uint16_t> PostgresAddress() {
+    std::string url = store::postgres::PostgresTestDatabase::AdminUrl();
+    auto authority = url.find("://") + 3;
+    auto at = url.find('@', authority);
+    auto host = at == std::string::npos ? authority : at + 1;
+    auto colon = url.find(':', host);
+    auto end = url.find_first_of("/?", host);
+    if (colon == std::string::npos || colon > end) return {url.substr(host, end - host), 5432};
+    return {url.substr(host, colon - host),
+            static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1, end - colon - 1)))};
+  }
+
  private:
   // `--store` takes a postgresql:// URL: the admin URL with this test's database as its path.
   std::string ServerUrl() const {

@@ -1,7 +1,11 @@
 #include "store/postgres/postgres_connection.h"
 
+#include <poll.h>
+
 #include <charconv>
 #include <cstdlib>
+
+#include "store/call_deadline.h"
 
 namespace cuplane::store::postgres {
 namespace {
@@ -10,6 +14,25 @@ std::string Trimmed(const char* text) {
   std::string s = text ? text : "";
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// Without a CallDeadline (test set-up code) a wait still ends, after this long.
+constexpr auto kWaitWithoutDeadline = std::chrono::seconds(30);
+
+DeadlineClock::time_point WaitDeadline() {
+  return CallDeadline::Current().value_or(DeadlineClock::now() + kWaitWithoutDeadline);
+}
+
+// Waits until `fd` is ready for `events` or `deadline` passes (false then).
+bool WaitReady(int fd, short events, DeadlineClock::time_point deadline) {
+  while (true) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - DeadlineClock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, events, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 60000)));
+    if (rc > 0) return true;  // ready, or an error libpq will report
+    if (rc < 0 && errno != EINTR) return true;
+  }
 }
 
 // libpq prints server notices ("relation already exists, skipping") to stderr by default;
@@ -23,6 +46,7 @@ StoreError::Kind ClassifySqlState(std::string_view sqlstate) {
   if (sqlstate.size() != 5) return Kind::kInternal;
   std::string_view cls = sqlstate.substr(0, 2);
   if (cls == "23") return Kind::kConstraint;
+  if (sqlstate == "53100") return Kind::kFull;  // disk_full
   if (cls == "08" || cls == "53") return Kind::kUnavailable;
   // admin_shutdown, crash_shutdown, cannot_connect_now
   if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") return Kind::kUnavailable;
@@ -73,9 +97,13 @@ void ThrowPostgresError(PGconn* conn, const PGresult* result, std::string_view c
 
 // --- statements ----------------------------------------------------------------------------
 
-PostgresStatement::PostgresStatement(PGconn* conn, std::string name, std::string sql,
-                                     int parameters)
-    : conn_(conn), name_(std::move(name)), sql_(std::move(sql)), parameters_(parameters) {}
+PostgresStatement::PostgresStatement(PostgresConnection& connection, PGconn* conn,
+                                     std::string name, std::string sql, int parameters)
+    : connection_(connection),
+      conn_(conn),
+      name_(std::move(name)),
+      sql_(std::move(sql)),
+      parameters_(parameters) {}
 
 PostgresStatement::~PostgresStatement() { PQclear(result_); }
 
@@ -101,8 +129,11 @@ void PostgresStatement::Execute() {
   std::vector<const char*> values;
   values.reserve(parameters_.size());
   for (const auto& p : parameters_) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* result = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values.size()),
-                                    values.data(), nullptr, nullptr, /*resultFormat=*/0);
+  PGresult* result = nullptr;
+  if (PQsendQueryPrepared(conn_, name_.c_str(), static_cast<int>(values.size()), values.data(),
+                          nullptr, nullptr, /*resultFormat=*/0)) {
+    result = connection_.AwaitResult(sql_);
+  }
   ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     try {
@@ -180,13 +211,26 @@ PostgresConnection::PostgresConnection(const std::string& url) {
   const char* keywords[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
                             nullptr};
   const char* values[] = {"10", "cuplane", "UTF8", url.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = conn_ ? Trimmed(PQerrorMessage(conn_)) : "out of memory";
+  // Connected step by step, so that a database that accepts the TCP connection and then says
+  // nothing (frozen) cannot hold the caller past its deadline.
+  conn_ = PQconnectStartParams(keywords, values, /*expand_dbname=*/1);
+  auto fail = [&](StoreError::Kind kind, const std::string& why) {
     PQfinish(conn_);
     conn_ = nullptr;
-    throw PostgresError(StoreError::Kind::kUnavailable, "",
-                        "cannot connect to PostgreSQL: " + message);
+    throw PostgresError(kind, "", "cannot connect to PostgreSQL: " + why);
+  };
+  if (conn_ == nullptr) fail(StoreError::Kind::kUnavailable, "out of memory");
+  auto deadline = WaitDeadline();
+  PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
+  while (polling != PGRES_POLLING_OK) {
+    if (PQstatus(conn_) == CONNECTION_BAD || polling == PGRES_POLLING_FAILED) {
+      fail(StoreError::Kind::kUnavailable, Trimmed(PQerrorMessage(conn_)));
+    }
+    short events = polling == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    if (!WaitReady(PQsocket(conn_), events, deadline)) {
+      fail(StoreError::Kind::kTimeout, "no answer before the deadline");
+    }
+    polling = PQconnectPoll(conn_);
   }
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
 }
@@ -197,12 +241,49 @@ PostgresConnection::~PostgresConnection() {
 }
 
 bool PostgresConnection::ReadyForReuse() const {
-  return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return !timed_out_ && PQstatus(conn_) == CONNECTION_OK &&
+         PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
+PGresult* PostgresConnection::AwaitResult(std::string_view context) {
+  auto deadline = WaitDeadline();
+  auto timed_out = [&](PGresult* kept) {
+    PQclear(kept);
+    // What was sent may still run when the database wakes up; this connection must never
+    // be used again, and closing it makes the server roll back whatever did not commit.
+    timed_out_ = true;
+    throw PostgresError(StoreError::Kind::kTimeout, "",
+                        std::string(context.substr(0, 200)) + ": no answer before the deadline");
+  };
+  while (PQflush(conn_) == 1) {
+    if (!WaitReady(PQsocket(conn_), POLLOUT, deadline)) timed_out(nullptr);
+  }
+  // A command may hold several statements (Exec): keep the first failure, or the last result.
+  PGresult* kept = nullptr;
+  while (true) {
+    while (PQisBusy(conn_)) {
+      if (!WaitReady(PQsocket(conn_), POLLIN, deadline)) timed_out(kept);
+      if (!PQconsumeInput(conn_)) break;  // the connection failed: PQgetResult says how
+    }
+    PGresult* next = PQgetResult(conn_);
+    if (next == nullptr) break;
+    ExecStatusType kept_status = kept ? PQresultStatus(kept) : PGRES_COMMAND_OK;
+    bool kept_failed = kept && kept_status != PGRES_COMMAND_OK && kept_status != PGRES_TUPLES_OK &&
+                       kept_status != PGRES_EMPTY_QUERY;
+    if (kept_failed) {
+      PQclear(next);
+    } else {
+      PQclear(kept);
+      kept = next;
+    }
+    if (PQstatus(conn_) != CONNECTION_OK) break;
+  }
+  return kept;
 }
 
 void PostgresConnection::Exec(std::string_view sql) {
   std::string owned(sql);
-  PGresult* result = PQexec(conn_, owned.c_str());
+  PGresult* result = PQsendQuery(conn_, owned.c_str()) ? AwaitResult(owned) : nullptr;
   ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
     try {
@@ -222,7 +303,9 @@ sql::PreparedStatement& PostgresConnection::PrepareCached(std::string_view sql) 
     int parameters = 0;
     std::string numbered = NumberPlaceholders(key, &parameters);
     std::string name = "cuplane_" + std::to_string(cache_.size() + 1);
-    PGresult* result = PQprepare(conn_, name.c_str(), numbered.c_str(), parameters, nullptr);
+    PGresult* result = PQsendPrepare(conn_, name.c_str(), numbered.c_str(), parameters, nullptr)
+                           ? AwaitResult(key)
+                           : nullptr;
     if (PQresultStatus(result) != PGRES_COMMAND_OK) {
       try {
         ThrowPostgresError(conn_, result, "prepare " + key);
@@ -232,7 +315,8 @@ sql::PreparedStatement& PostgresConnection::PrepareCached(std::string_view sql) 
       }
     }
     PQclear(result);
-    auto statement = std::make_unique<PostgresStatement>(conn_, std::move(name), key, parameters);
+    auto statement =
+        std::make_unique<PostgresStatement>(*this, conn_, std::move(name), key, parameters);
     it = cache_.emplace(std::move(key), std::move(statement)).first;
   }
   return *it->second;

@@ -41,9 +41,12 @@ StoreError::Kind ClassifySqlState(std::string_view sqlstate);
 // *count to n.
 std::string NumberPlaceholders(std::string_view sql, int* count);
 
+class PostgresConnection;
+
 class PostgresStatement final : public sql::PreparedStatement {
  public:
-  PostgresStatement(PGconn* conn, std::string name, std::string sql, int parameters);
+  PostgresStatement(PostgresConnection& connection, PGconn* conn, std::string name,
+                    std::string sql, int parameters);
   ~PostgresStatement() override;
   PostgresStatement(const PostgresStatement&) = delete;
   PostgresStatement& operator=(const PostgresStatement&) = delete;
@@ -63,6 +66,7 @@ class PostgresStatement final : public sql::PreparedStatement {
   void Execute();
   const char* Value(int column) const;
 
+  PostgresConnection& connection_;
   PGconn* conn_;
   std::string name_;  // of the server-side prepared statement
   std::string sql_;   // for error messages
@@ -86,13 +90,20 @@ class PostgresConnection final : public sql::Connection {
   // Whether the connection can run another transaction: the server has not gone away and no
   // transaction is left open or aborted on it.
   bool ReadyForReuse() const;
-  bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Gone, or abandoned after a reply did not come before the deadline.
+  bool Broken() const { return timed_out_ || PQstatus(conn_) != CONNECTION_OK; }
+
+  // The result of the command just sent (PQsend*), waiting no longer than this thread's
+  // CallDeadline; nullptr when the connection failed. Throws StoreError(kTimeout) when the
+  // deadline passes, and the connection is then Broken().
+  PGresult* AwaitResult(std::string_view context);
 
  protected:
   sql::PreparedStatement& PrepareCached(std::string_view sql) override;
 
  private:
   PGconn* conn_ = nullptr;
+  bool timed_out_ = false;
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
 };
 

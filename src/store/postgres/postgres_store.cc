@@ -10,6 +10,7 @@
 #include "store/postgres/postgres_connection.h"
 #include "store/postgres/postgres_transaction.h"
 #include "store/sql/apply_migrations.h"
+#include "store/store_failure.h"
 
 namespace cuplane::store::postgres {
 namespace {
@@ -22,6 +23,9 @@ constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ O
 // servers starting together migrate one at a time, and each then finds the work done.
 constexpr const char* kBeginMigration =
     "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(27995148409466469)";
+
+// Runs beyond max_attempts while the database is unreachable (bounded by the deadline first).
+constexpr int kRunsWhileDown = 50;
 
 // A transaction worth running again: it lost a race that a fresh run decides correctly.
 bool Retryable(const StoreError& error, bool write) {
@@ -38,26 +42,23 @@ bool Retryable(const StoreError& error, bool write) {
       const auto* pg = dynamic_cast<const PostgresError*>(&error);
       return write && pg && pg->sqlstate() == "23505";
     }
+    case StoreError::Kind::kTimeout:  // the deadline has passed: no time for another run
+    case StoreError::Kind::kFull:      // a full disk stays full for longer than a retry
     case StoreError::Kind::kInternal:
       return false;
   }
   return false;
 }
 
-// Randomised, growing pauses keep retried conflicts from colliding again in lockstep.
+// Randomised, growing pauses keep retried conflicts from colliding again in lockstep; never
+// past the caller's deadline.
 void Backoff(int attempt) {
   thread_local std::minstd_rand random(std::random_device{}());
   int ceiling_ms = 10 << std::min(attempt, 5);
   std::uniform_int_distribution<int> pause(ceiling_ms / 2, ceiling_ms);
-  std::this_thread::sleep_for(std::chrono::milliseconds(pause(random)));
-}
-
-Error StoreFailure(const StoreError& error) {
-  bool transient =
-      error.kind() == StoreError::Kind::kBusy || error.kind() == StoreError::Kind::kUnavailable;
-  return MakeError(
-      transient ? ErrorCode::kServiceUnavailable : ErrorCode::kInternalError,
-      transient ? "the store is busy or unavailable; retry later" : "internal store error");
+  auto until = DeadlineClock::now() + std::chrono::milliseconds(pause(random));
+  if (auto deadline = CallDeadline::Current()) until = std::min(until, *deadline);
+  std::this_thread::sleep_until(until);
 }
 
 }  // namespace
@@ -107,7 +108,14 @@ PostgresStore::~PostgresStore() = default;
 
 std::unique_ptr<PostgresConnection> PostgresStore::Acquire() {
   std::unique_lock lock(pool_mutex_);
-  pool_changed_.wait(lock, [&] { return !idle_.empty() || open_ < options_.max_connections; });
+  auto available = [&] { return !idle_.empty() || open_ < options_.max_connections; };
+  auto deadline = CallDeadline::Current();
+  if (!deadline) {
+    pool_changed_.wait(lock, available);
+  } else if (!pool_changed_.wait_until(lock, *deadline, available)) {
+    throw PostgresError(StoreError::Kind::kTimeout, "",
+                        "no free PostgreSQL connection before the deadline");
+  }
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
@@ -148,10 +156,13 @@ void PostgresStore::Migrate() {
 
 PostgresStore::CommitOutcome PostgresStore::ResolveCommit(const std::string& xid) {
   // The server finishes a commit it has begun even when the client is gone, and crash
-  // recovery marks an unfinished one aborted; so ask until it can say, for a while.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // recovery marks an unfinished one aborted; so ask until it can say, up to the in-doubt
+  // timeout (past the request's own deadline: answering without knowing could make a client
+  // buy twice), each question bounded by the call timeout.
+  auto deadline = DeadlineClock::now() + options_.in_doubt_timeout;
   while (true) {
     try {
+      CallDeadline question(std::min(deadline, DeadlineClock::now() + call_timeout()));
       PostgresConnection connection(url_);
       std::string status = TransactionStatus(connection, xid);
       if (status == "committed") return CommitOutcome::kCommitted;
@@ -166,7 +177,8 @@ PostgresStore::CommitOutcome PostgresStore::ResolveCommit(const std::string& xid
 }
 
 std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transaction&)>& fn,
-                                             bool write, bool last_attempt) {
+                                             bool write, bool last_attempt,
+                                             bool conflicts_exhausted) {
   std::unique_ptr<PostgresConnection> connection;
   bool open = false;               // a transaction is open on `connection`
   bool committing = false;         // COMMIT has been sent
@@ -204,7 +216,7 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
       if (outcome == CommitOutcome::kUnknown) {
         spdlog::error("store: the outcome of a COMMIT is unknown (transaction {}): {}",
                       xid.value_or(""), e.what());
-        return StoreFailure(e);
+        return OutcomeUnknownError();
       }
     } else if (connection) {
       if (open && !connection->Broken()) {
@@ -216,12 +228,13 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
       }
       Release(std::move(connection));
     }
-    if (!last_attempt && Retryable(e, write)) {
+    bool down = e.kind() == StoreError::Kind::kUnavailable;
+    if (!last_attempt && (down || !conflicts_exhausted) && Retryable(e, write)) {
       spdlog::debug("store: retrying a transaction: {}", e.what());
       return std::nullopt;
     }
     spdlog::error("store: transaction rolled back: {}", e.what());
-    return StoreFailure(e);
+    return StoreFailureError(e);
   } catch (const std::exception& e) {
     if (connection && open && !connection->Broken()) {
       try {
@@ -237,7 +250,10 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
 
 Status PostgresStore::RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) {
   for (int attempt = 1;; ++attempt) {
-    if (auto status = Attempt(fn, write, attempt >= options_.max_attempts)) return *status;
+    // A database that is down (restarting) is tried again until the deadline, so a short
+    // outage costs a delay rather than an error; conflicts get max_attempts runs.
+    bool last = CallDeadline::Expired() || attempt >= options_.max_attempts + kRunsWhileDown;
+    if (auto status = Attempt(fn, write, last, attempt >= options_.max_attempts)) return *status;
     Backoff(attempt);
   }
 }

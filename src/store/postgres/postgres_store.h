@@ -13,6 +13,7 @@
 //   (pg_xact_status) before answering, so a write that committed is never reported failed.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -30,7 +31,10 @@ class PostgresStore final : public Store {
  public:
   struct Options {
     int max_connections = 32;  // open at once; further transactions wait for one
-    int max_attempts = 5;      // runs of one transaction, counting retries
+    int max_attempts = 5;      // runs of one transaction lost to conflicts, counting retries
+    // How long to keep asking whether a COMMIT whose reply was lost committed (SPEC §7);
+    // each question is bounded by the store's call timeout.
+    std::chrono::milliseconds in_doubt_timeout{std::chrono::minutes(5)};
   };
 
   // Connects to `url` (given to libpq as is) and applies pending migrations, once however many
@@ -50,7 +54,7 @@ class PostgresStore final : public Store {
 
   // One run of `fn`: the final status, or nullopt when it was rolled back and may run again.
   std::optional<Status> Attempt(const std::function<bool(Transaction&)>& fn, bool write,
-                                bool last_attempt);
+                                bool last_attempt, bool conflicts_exhausted);
   CommitOutcome ResolveCommit(const std::string& xid);
   void Migrate();
 

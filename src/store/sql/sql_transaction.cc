@@ -132,6 +132,12 @@ void SqlTransaction::SetMeta(const std::string& key, const std::string& value) {
       .Run();
 }
 
+bool SqlTransaction::InsertMetaIfAbsent(const std::string& key, const std::string& value) {
+  auto stmt = db_.Prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
+  stmt.Bind(1, key).Bind(2, value).Run();
+  return stmt.Changes() == 1;
+}
+
 // --- accounts and money ------------------------------------------------------------------------
 
 bool SqlTransaction::AnyAccountExists() {
@@ -398,6 +404,12 @@ std::vector<core::Policy> SqlTransaction::ListPolicies(const std::string& accoun
     policies.push_back(ParseStored<core::Policy>(stmt.Text(0), core::ParsePolicy, "policy"));
   }
   return policies;
+}
+
+std::optional<std::string> SqlTransaction::AnySealedSecret() {
+  auto stmt = db_.Prepare("SELECT secret_key FROM access_keys LIMIT 1");
+  if (!stmt.Step()) return std::nullopt;
+  return stmt.Text(0);
 }
 
 std::optional<core::AccessKey> SqlTransaction::GetAccessKey(const std::string& access_key) {

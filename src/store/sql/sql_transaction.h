@@ -18,6 +18,7 @@ class SqlTransaction : public Transaction {
 
   std::optional<std::string> GetMeta(const std::string& key) override;
   void SetMeta(const std::string& key, const std::string& value) override;
+  bool InsertMetaIfAbsent(const std::string& key, const std::string& value) override;
 
   bool AnyAccountExists() override;
   std::optional<core::Account> GetAccount(const std::string& account_id) override;
@@ -50,6 +51,7 @@ class SqlTransaction : public Transaction {
   std::optional<core::AccessKey> GetAccessKey(const std::string& access_key) override;
   void InsertAccessKey(const core::AccessKey& key, UnixSeconds created_at) override;
   void SetAccessKeyEnabled(const std::string& access_key, bool enabled) override;
+  std::optional<std::string> AnySealedSecret() override;
   std::int64_t AuthGeneration() override;
   void BumpAuthGeneration() override;
   bool BumpedAuthGeneration() const override { return bumped_auth_generation_; }

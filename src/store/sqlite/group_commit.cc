@@ -4,6 +4,8 @@
 
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_transaction.h"
+#include "store/call_deadline.h"
+#include "store/store_failure.h"
 
 namespace cuplane::store::sqlite {
 
@@ -16,7 +18,17 @@ Status GroupCommit::Run(const std::function<bool(Transaction&)>& fn) {
   Member me;
   std::unique_lock lock(mutex_);
   ++waiting_;
-  changed_.wait(lock, [&] { return !busy_; });
+  // A turn that does not come before the caller's deadline (the writer ahead is stuck on
+  // the disk or on another process's lock) is given up: nothing was written.
+  auto my_turn = [&] { return !busy_; };
+  if (auto deadline = CallDeadline::Current()) {
+    if (!changed_.wait_until(lock, *deadline, my_turn)) {
+      --waiting_;
+      return DeadlinePassedError();
+    }
+  } else {
+    changed_.wait(lock, my_turn);
+  }
   --waiting_;
   busy_ = true;
   bool must_begin = !open_;
@@ -31,7 +43,7 @@ Status GroupCommit::Run(const std::function<bool(Transaction&)>& fn) {
     outcome = RunInSavepoint(fn, error);
   } catch (const std::exception& e) {
     spdlog::error("store: cannot begin a write transaction: {}", e.what());
-    error = StoreFailureStatus(e);
+    error = StoreFailureError(e);
   }
 
   lock.lock();
@@ -81,7 +93,7 @@ GroupCommit::Outcome GroupCommit::RunInSavepoint(const std::function<bool(Transa
     }
   } catch (const std::exception& e) {
     spdlog::error("store: write rolled back: {}", e.what());
-    error = StoreFailureStatus(e);
+    error = StoreFailureError(e);
   }
   try {
     // SQLite rolls back the whole transaction after some errors (I/O, full disk): then the
@@ -93,7 +105,7 @@ GroupCommit::Outcome GroupCommit::RunInSavepoint(const std::function<bool(Transa
     return Outcome::kRolledBack;
   } catch (const std::exception& e) {
     spdlog::error("store: write batch lost: {}", e.what());
-    if (error.ok()) error = StoreFailureStatus(e);
+    if (error.ok()) error = StoreFailureError(e);
     if (connection_->InTransaction()) {
       try {
         connection_->ExecCached("ROLLBACK");
@@ -116,7 +128,7 @@ Status GroupCommit::Commit() {
     } catch (const StoreError&) {
       connection_.reset();
     }
-    return StoreFailureStatus(e);
+    return StoreFailureError(e);
   }
 }
 

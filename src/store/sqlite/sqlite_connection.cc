@@ -1,6 +1,23 @@
 #include "store/sqlite/sqlite_connection.h"
 
+#include <chrono>
+#include <thread>
+
+#include "store/call_deadline.h"
+
 namespace cuplane::store::sqlite {
+namespace {
+
+// SQLITE_BUSY (another process holds the write lock) is waited out, but never past the
+// caller's deadline; without one, for up to 10 s as a busy timeout would.
+int WaitWhileLocked(void*, int attempts) {
+  auto deadline = CallDeadline::Current();
+  if (deadline ? DeadlineClock::now() >= *deadline : attempts >= 2000) return 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return 1;
+}
+
+}  // namespace
 
 void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
   using Kind = StoreError::Kind;
@@ -14,6 +31,8 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
       kind = Kind::kBusy;
       break;
     case SQLITE_FULL:
+      kind = Kind::kFull;
+      break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
@@ -27,15 +46,6 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
   message += ": ";
   message += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   throw StoreError(kind, message);
-}
-
-Error StoreFailureStatus(const std::exception& e) {
-  const auto* store_error = dynamic_cast<const StoreError*>(&e);
-  bool transient = store_error && (store_error->kind() == StoreError::Kind::kBusy ||
-                                   store_error->kind() == StoreError::Kind::kUnavailable);
-  return MakeError(
-      transient ? ErrorCode::kServiceUnavailable : ErrorCode::kInternalError,
-      transient ? "the store is busy or unavailable; retry later" : "internal store error");
 }
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
@@ -92,7 +102,7 @@ SqliteConnection::SqliteConnection(const std::string& path, bool in_memory) {
     db_ = nullptr;
     throw StoreError(StoreError::Kind::kUnavailable, "open " + path + ": " + message);
   }
-  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_busy_handler(db_, WaitWhileLocked, nullptr);
   Exec("PRAGMA foreign_keys=ON");
   if (in_memory) {
     // Durability is the one rule the memory store drops: no journal on disk, no fsync.

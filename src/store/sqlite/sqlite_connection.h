@@ -67,8 +67,4 @@ class SqliteConnection final : public sql::Connection {
 // Throws a StoreError classified from a SQLite result code.
 [[noreturn]] void ThrowSqliteError(sqlite3* db, int rc, std::string_view context);
 
-// What a caller is told of a failed transaction: 503 for a busy or unavailable store,
-// InternalError otherwise (the details go to the log, never to the caller).
-Error StoreFailureStatus(const std::exception& e);
-
 }  // namespace cuplane::store::sqlite

@@ -8,6 +8,7 @@
 #include "store/sql/apply_migrations.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_transaction.h"
+#include "store/store_failure.h"
 
 namespace cuplane::store::sqlite {
 
@@ -91,7 +92,7 @@ Status SqliteStore::RunTransaction(const std::function<bool(Transaction&)>& fn, 
     }
     if (connection) Release(std::move(connection));
     spdlog::error("store: read transaction failed: {}", e.what());
-    return StoreFailureStatus(e);
+    return StoreFailureError(e);
   }
 }
 
