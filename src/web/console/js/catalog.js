@@ -9,3 +9,8 @@ export const POLICIES = ['QianfanFullControlAccessPolicy', 'QianfanServiceOperat
 export const FAULT_OPERATIONS = ['provision', 'reconfigure', 'deploy', 'deactivate'];
 // A unit in one of these states changes by itself soon: its list is worth re-reading.
 export const TRANSITIONAL = new Set(['Creating', 'Reconfiguring', 'Releasing', 'BillingChanging']);
+// A unit in one of these states can be resized, scaled and deployed on.
+export const RESIZABLE = new Set(['Running', 'ReconfigureFailed']);
+// A service in one of these states changes by itself soon (a scale in flight shows on its
+// deployments instead).
+export const SERVICE_TRANSITIONAL = new Set(['Deploying', 'Deactivating']);

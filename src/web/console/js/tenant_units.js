@@ -1,76 +1,57 @@
-// A tenant's compute units: the list with status and times, buying (for a service, or plain
-// units of a type), and per unit: release, resize, auto-release and auto-renewal.
-// The list is read with the account-wide DescribeComputeUnits; a server without it is read
-// service by service (the services the tenant named or that DescribeServices lists).
-// Reads settle nothing, so the list is re-read every POLL_MS while a unit is changing state.
+// A tenant's compute units: the account-wide list (DescribeComputeUnits, a page at a time)
+// with status and times, buying (for a service, or plain units of a type), and per unit:
+// release, resize, auto-release and auto-renewal.
+// Reads settle nothing, so the list and an open unit are re-read while a unit changes state.
 
 import { PATHS } from './api.js';
-import { REGIONS, TRANSITIONAL, TYPES } from './catalog.js';
+import { REGIONS, RESIZABLE, TRANSITIONAL, TYPES } from './catalog.js';
+import { DetailCard } from './detail.js';
+import { LiveList } from './paged.js';
 import { act, badge, card, field, fill, formatTime, h, messageLine, select, table } from './ui.js';
 
-const POLL_MS = 1000;
+const PAGE = 50;
+const MAX_KEYS = 1000;  // the most DescribeComputeUnits gives in one answer
+// A unit in one of these states is over: nothing can be done to it any more.
+const ENDED = new Set(['Released', 'Releasing', 'CreateFailed']);
 
 export class TenantUnitsPanel {
   constructor(session, services) {
     this.session = session;
-    this.services = services;  // {ids(): Promise<string[]>, remember(id)}
     this.message = messageLine();
     this.list = h('div', { id: 'tenant-units' });
+    this.units = new LiveList({
+      session, path: PATHS.computeUnit, action: 'DescribeComputeUnits', key: 'computeUnitInstanceList',
+      page: PAGE, max: MAX_KEYS, message: this.message,
+      changing: (u) => TRANSITIONAL.has(u.status),
+      onChange: (units) => this.render(units),
+    });
     this.detail = new UnitDetail(session, () => this.load());
     this.el = h('div', { class: 'split' },
       h('div', { class: 'stack' },
         card('My units', { id: 'units', tools: [h('button', { class: 'ghost', onclick: () => this.load() }, 'Refresh')] },
-          this.message.el, this.list),
+          this.message.el, this.list, this.units.pager),
         new BuyForm(session, services, (id) => { this.load(); this.detail.open(id); }).el),
       this.detail.el);
   }
 
   stop() {
-    clearTimeout(this.timer);
+    this.units.stop();
     this.detail.stop();
   }
 
-  async load() {
-    clearTimeout(this.timer);
-    try {
-      const units = await this.fetchUnits();
-      this.message.clear();
-      this.render(units);
-      if (units.some((u) => TRANSITIONAL.has(u.status))) {
-        this.timer = setTimeout(() => this.load(), POLL_MS);
-      }
-    } catch (err) {
-      this.message.error(err);
-    }
-  }
-
-  async fetchUnits() {
-    try {
-      const { computeUnitInstanceList } = await this.session.call(PATHS.computeUnit, 'DescribeComputeUnits', {});
-      return computeUnitInstanceList;
-    } catch (err) {
-      if (!err.unsupported) throw err;
-    }
-    // Service by service: the coarse list of each (Creating, Running or Deleted).
-    const units = [];
-    for (const serviceId of await this.services.ids()) {
-      const { instances } = await this.session.call(PATHS.serviceResources, 'DescribeComputeUnits', { serviceId });
-      for (const i of instances) units.push({ ...i, serviceId });
-    }
-    return units;
+  load() {
+    return this.units.load();
   }
 
   render(units) {
-    fill(this.list, table(['Unit', 'Status', 'Payment', 'Units', 'Region / type', 'Started', 'Expires / releases'],
+    fill(this.list, table(['Unit', 'Status', 'Payment', 'Units (used)', 'Region / type', 'Started', 'Expires / releases'],
       units, (u) => [
         h('code', { text: u.instanceId }), h('span', { dataset: { unitStatus: u.instanceId } }, badge(u.status)),
-        u.paymentTiming,
-        u.totalComputeUnits !== undefined ? `${u.totalComputeUnits}` : `${u.replicasCount} repl.`,
-        u.type ? `${u.region} / ${u.type}` : (u.serviceId ? `for ${u.serviceId}` : '—'),
+        u.paymentTiming, `${u.totalComputeUnits} (${u.usedComputeUnits})`, `${u.region} / ${u.type}`,
         formatTime(u.startTime), formatTime(u.expiredTime || u.releaseTime),
       ], {
         empty: 'No units yet: buy one below.',
-        onRowClick: (u) => this.detail.open(u.instanceId, u.serviceId),
+        onRowClick: (u) => this.detail.open(u.instanceId),
       }));
   }
 }
@@ -117,10 +98,8 @@ class BuyForm {
         };
       }
       if (kind.value === 'service') {
-        const id = serviceId.value.trim();
         return session.call(PATHS.serviceResources, 'PurchaseComputeUnit',
-          { serviceId: id, replicasCount: Number(replicas.value), billing })
-          .then((r) => { services.remember(id); return r; });
+          { serviceId: serviceId.value.trim(), replicasCount: Number(replicas.value), billing });
       }
       const computeUnitConfig = { type: type.value };
       if (region.value) computeUnitConfig.region = region.value;
@@ -140,76 +119,37 @@ class BuyForm {
 }
 
 // One unit, opened by a person: its detail (DescribeComputeUnit) and what can be done to it.
-class UnitDetail {
+class UnitDetail extends DetailCard {
   constructor(session, onChanged) {
+    super('unit-detail', onChanged);
     this.session = session;
-    this.onChanged = onChanged;
-    this.message = messageLine();
-    this.title = h('h2', { text: 'Unit' });
-    this.body = h('div');
-    this.el = h('section', { class: 'card detail', id: 'unit-detail', hidden: true },
-      h('header', { class: 'card-head' }, this.title, h('div', { class: 'tools' },
-        h('button', { class: 'ghost', onclick: () => this.show() }, 'Refresh'),
-        h('button', { class: 'ghost', onclick: () => this.close() }, 'Close'))),
-      this.message.el, this.body);
   }
 
-  open(instanceId, serviceId) {
-    this.instanceId = instanceId;
-    this.serviceId = serviceId;
-    this.el.hidden = false;
-    this.message.clear();
-    this.show();
+  read(instanceId) {
+    return this.session.call(PATHS.computeUnit, 'DescribeComputeUnit', { instanceId });
   }
 
-  close() {
-    this.stop();
-    this.el.hidden = true;
-    this.instanceId = null;
+  changing(detail) {
+    return TRANSITIONAL.has(detail.computeUnitInstance.status);
   }
 
-  stop() {
-    clearTimeout(this.timer);
-  }
-
-  async show() {
-    clearTimeout(this.timer);
-    const instanceId = this.instanceId;
-    if (!instanceId) return;
-    try {
-      const detail = await this.session.call(PATHS.computeUnit, 'DescribeComputeUnit', { instanceId });
-      if (instanceId !== this.instanceId) return;
-      this.render(detail.computeUnitInstance, detail.serviceUsageList || []);
-      if (TRANSITIONAL.has(detail.computeUnitInstance.status)) {
-        this.timer = setTimeout(() => this.show(), POLL_MS);
-      }
-    } catch (err) {
-      this.message.error(err);
-    }
-  }
-
-  // After an action: the unit and the list both changed.
-  async changed() {
-    await this.show();
-    this.onChanged();
-  }
-
-  render(u, services) {
+  render({ computeUnitInstance: u, serviceUsageList: services = [] }) {
     this.title.textContent = u.instanceId;
-    const live = !['Released', 'Releasing', 'CreateFailed'].includes(u.status);
     const facts = [
-      ['Status', badge(u.status)], ['Region / type', `${u.region} / ${u.type}`],
+      ['Status', h('span', { id: 'unit-status' }, badge(u.status))], ['Region / type', `${u.region} / ${u.type}`],
       ['Units', `${u.totalComputeUnits} (${u.usedComputeUnits} used)`], ['Payment', u.paymentTiming],
-      ['Started', formatTime(u.startTime)], ['Expires', formatTime(u.expiredTime)],
-      ['Releases at', formatTime(u.releaseTime)], ['Created by', u.creator || '—'],
+      ['Started', formatTime(u.startTime)], ['Created by', u.creator || '—'],
     ];
-    if (u.paymentTiming === 'Prepaid') {
-      facts.push(['Reservation', `${u.reservationLength} month(s)`],
-        ['Auto-renewal', u.autoRenew ? `every ${u.autoRenew.renewTime} month(s)` : 'off']);
+    if (u.paymentTiming === 'Postpaid') {
+      facts.push(['Releases at', h('span', { id: 'unit-release-time', text: formatTime(u.releaseTime) })]);
+    } else {
+      facts.push(['Expires', formatTime(u.expiredTime)], ['Reservation', `${u.reservationLength} month(s)`],
+        ['Auto-renewal', h('span', { id: 'unit-auto-renew', text: u.autoRenew ? `every ${u.autoRenew.renewTime} month(s)` : 'off' })]);
     }
     fill(this.body,
       h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)])),
-      live ? this.actions(u) : h('p', { class: 'hint', text: 'This unit has ended; nothing more can be done to it.' }),
+      ENDED.has(u.status) ? h('p', { class: 'hint', text: 'This unit has ended; nothing more can be done to it.' })
+        : h('div', { class: 'unit-actions' }, this.actions(u)),
       h('h3', { text: 'Services on this unit' }),
       table(['Service', 'Status', 'Units deployed'], services, (s) => [
         h('span', {}, s.serviceName, ' ', h('code', { text: s.serviceId })),
@@ -218,59 +158,72 @@ class UnitDetail {
       ], { empty: 'No service runs on it.' }));
   }
 
+  // What fits the unit: release and its schedule for Postpaid, auto-renewal for Prepaid, and
+  // a resize where the unit can take one (Running, or after a failed reconfiguration).
   actions(u) {
-    const message = this.message;
     const call = (path, action, body) => this.session.call(path, action, { instanceId: u.instanceId, ...body });
-    const run = (button, work, success) => act(button, message, work, success).then((r) => {
-      if (r !== undefined) this.changed();
-    });
-    const blocks = [];
-    if (u.paymentTiming === 'Postpaid') {
-      blocks.push(h('button', {
-        class: 'danger', id: 'release-unit', type: 'button',
-        onclick: (e) => run(e.currentTarget, () => call(PATHS.computeUnit, 'ReleaseComputeUnit'), 'Released.'),
-      }, 'Release now'));
-      const when = h('input', { name: 'releaseTime', type: 'datetime-local', step: 1 });
-      blocks.push(h('form', {
-        class: 'inline-form',
-        onsubmit: (e) => {
-          e.preventDefault();
-          const t = new Date(when.value);  // the browser's local time, sent as UTC
-          if (Number.isNaN(t.getTime())) return message.error({ code: 'InvalidInput', message: 'choose a date and time' });
-          run(e.submitter, () => call(PATHS.computeUnit, 'AutoReleaseComputeUnit',
-            { releaseTime: t.toISOString().replace(/\.\d+Z$/, 'Z') }), 'Release scheduled.');
-        },
-      }, field('Release at (your local time)', when), h('button', { class: 'ghost', type: 'submit' }, 'Schedule'),
-      u.releaseTime ? h('button', {
-        class: 'ghost', type: 'button',
-        onclick: (e) => run(e.currentTarget, () => call(PATHS.computeUnit, 'AutoReleaseComputeUnit', { releaseTime: '' }), 'Schedule cleared.'),
-      }, 'Clear schedule') : null));
-    }
-    const size = h('input', { name: 'count', type: 'number', min: 1, value: u.totalComputeUnits });
-    blocks.push(h('form', {
-      class: 'inline-form',
+    const run = (button, work, success) => this.run(button, work, success);
+    return [
+      u.paymentTiming === 'Postpaid' ? this.releaseControls(u, call, run) : null,
+      RESIZABLE.has(u.status) ? this.resizeForm(u, call, run) : null,
+      u.paymentTiming === 'Prepaid' ? this.renewalForm(u, call, run) : null,
+    ];
+  }
+
+  releaseControls(u, call, run) {
+    const release = h('button', {
+      class: 'danger', id: 'release-unit', type: 'button',
+      onclick: (e) => {
+        // Releasing ends every service on the unit at once and cannot be undone.
+        if (!window.confirm(`Release ${u.instanceId} now? Its services lose the replicas on it.`)) return;
+        run(e.currentTarget, () => call(PATHS.computeUnit, 'ReleaseComputeUnit'), 'Released.');
+      },
+    }, 'Release now');
+    const when = h('input', { name: 'releaseTime', type: 'datetime-local', step: 1 });
+    const schedule = h('form', {
+      class: 'inline-form', id: 'auto-release',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const t = new Date(when.value);  // the browser's local time, sent as UTC
+        if (Number.isNaN(t.getTime())) return this.message.error({ code: 'InvalidInput', message: 'choose a date and time' });
+        run(e.submitter, () => call(PATHS.computeUnit, 'AutoReleaseComputeUnit',
+          { releaseTime: t.toISOString().replace(/\.\d+Z$/, 'Z') }), 'Release scheduled.');
+      },
+    }, field('Release at (your local time)', when), h('button', { class: 'ghost', type: 'submit' }, 'Schedule'),
+    u.releaseTime ? h('button', {
+      class: 'ghost', type: 'button', id: 'clear-release',
+      onclick: (e) => run(e.currentTarget, () => call(PATHS.computeUnit, 'AutoReleaseComputeUnit', { releaseTime: '' }), 'Schedule cleared.'),
+    }, 'Clear schedule') : null);
+    return [release, schedule];
+  }
+
+  resizeForm(u, call, run) {
+    const size = h('input', { name: 'count', type: 'number', min: 1, max: 100000, value: u.totalComputeUnits, required: true });
+    return h('form', {
+      class: 'inline-form', id: 'resize-unit',
       onsubmit: (e) => {
         e.preventDefault();
         run(e.submitter, () => call(PATHS.computeUnit, 'ResizeComputeUnit', { count: Number(size.value) }),
           'Resizing: the unit is Reconfiguring.');
       },
-    }, field('Size (units)', size), h('button', { class: 'ghost', type: 'submit' }, 'Resize')));
-    if (u.paymentTiming === 'Prepaid') {
-      const months = h('input', { name: 'autoRenewTime', type: 'number', min: 1, max: 6, value: u.autoRenew?.renewTime || 1 });
-      blocks.push(h('form', {
-        class: 'inline-form',
-        onsubmit: (e) => {
-          e.preventDefault();
-          run(e.submitter, () => call(PATHS.charge, 'CreateAutoRenewRules', {
-            instanceType: 'ComputingUnit', autoRenewTimeUnit: 'Month', autoRenewTime: Number(months.value),
-          }), 'Auto-renewal on.');
-        },
-      }, field('Renew by (months)', months), h('button', { class: 'ghost', type: 'submit' }, u.autoRenew ? 'Change renewal' : 'Renew automatically'),
-      u.autoRenew ? h('button', {
-        class: 'ghost', type: 'button',
-        onclick: (e) => run(e.currentTarget, () => call(PATHS.charge, 'DeleteAutoRenewRules'), 'Auto-renewal off.'),
-      }, 'Stop renewing') : null));
-    }
-    return h('div', { class: 'unit-actions' }, blocks);
+    }, field('Size after the change (units)', size), h('button', { class: 'ghost', type: 'submit' }, 'Resize'));
+  }
+
+  renewalForm(u, call, run) {
+    const months = h('input', { name: 'autoRenewTime', type: 'number', min: 1, max: 6, value: u.autoRenew?.renewTime || 1, required: true });
+    return h('form', {
+      class: 'inline-form', id: 'auto-renew',
+      onsubmit: (e) => {
+        e.preventDefault();
+        run(e.submitter, () => call(PATHS.charge, 'CreateAutoRenewRules', {
+          instanceType: 'ComputingUnit', autoRenewTimeUnit: 'Month', autoRenewTime: Number(months.value),
+        }), `Auto-renewal on: ${months.value} month(s) at each expiry.`);
+      },
+    }, field('Renew by (months)', months),
+    h('button', { class: 'ghost', type: 'submit' }, u.autoRenew ? 'Change renewal' : 'Renew automatically'),
+    u.autoRenew ? h('button', {
+      class: 'ghost', type: 'button', id: 'stop-renewing',
+      onclick: (e) => run(e.currentTarget, () => call(PATHS.charge, 'DeleteAutoRenewRules'), 'Auto-renewal off: the unit ends at its expiry.'),
+    }, 'Stop renewing') : null);
   }
 }
