@@ -1,38 +1,33 @@
 // What a tenant key sees: its units (buy, release, resize, auto-release, auto-renewal) and its
-// services.
+// services (scale, deactivate).
 
 import { PATHS } from './api.js';
 import { Tabs } from './tabs.js';
 import { TenantServicesPanel } from './tenant_services.js';
 import { TenantUnitsPanel } from './tenant_units.js';
 
-// The account's service ids: DescribeServices where the server offers it, plus every id this
-// tenant typed in this tab (a server without DescribeServices knows no other way to list them).
+// The account's service ids, offered when buying for a service (the first page is enough for
+// a suggestion list: any other id may still be typed). None when they cannot be read.
 function serviceDirectory(session) {
-  const remembered = new Set();
   return {
     async ids() {
-      const ids = new Set();
       try {
         const { services } = await session.call(PATHS.service, 'DescribeServices', { maxKeys: 100 });
-        for (const s of services) ids.add(s.serviceId);
-      } catch (err) {
-        if (!err.unsupported) throw err;
+        return services.map((s) => s.serviceId);
+      } catch {
+        return [];
       }
-      for (const id of remembered) ids.add(id);
-      return [...ids];
     },
-    remember(id) { remembered.add(id); },
   };
 }
 
 export class TenantView {
   constructor(session) {
-    const services = serviceDirectory(session);
-    this.units = new TenantUnitsPanel(session, services);
+    this.units = new TenantUnitsPanel(session, serviceDirectory(session));
+    this.services = new TenantServicesPanel(session);
     this.tabs = new Tabs([
       { id: 'units', label: 'Units', panel: this.units },
-      { id: 'services', label: 'Services', panel: new TenantServicesPanel(session) },
+      { id: 'services', label: 'Services', panel: this.services },
     ]);
     this.el = this.tabs.el;
     this.tabs.show('units');
@@ -40,5 +35,6 @@ export class TenantView {
 
   stop() {
     this.units.stop();
+    this.services.stop();
   }
 }
