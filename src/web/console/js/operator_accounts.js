@@ -41,8 +41,7 @@ export class AccountsPanel {
       this.accounts.push(...page.accounts);
       this.renderList(this.accounts, page.nextMarker);
     } catch (err) {
-      if (err.unsupported) this.renderOpenById();
-      else this.listMessage.error(err);
+      this.listMessage.error(err);
     }
   }
 
@@ -50,28 +49,17 @@ export class AccountsPanel {
     const more = nextMarker
       ? h('div', { class: 'pager' }, h('button', { class: 'ghost', onclick: () => this.fetch(nextMarker) }, 'More'))
       : null;
-    fill(this.listBody, table(['Account', 'Name', 'Balance', 'Standing', 'Live units'], accounts,
+    // The name over the id: four columns fit beside an open account.
+    fill(this.listBody, table(['Account', 'Balance', 'Standing', 'Live units'], accounts,
       (a) => [
-        h('code', { text: a.accountId }), a.name,
+        h('div', { class: 'cell-stack' }, h('strong', { text: a.name }), h('code', { text: a.accountId })),
         h('span', { class: `money ${a.balance < 0 ? 'negative' : ''}`, text: formatMoney(a.balance) }),
         standing(a.inArrears),
-        String(a.liveUnits ?? '—'),
+        h('span', { dataset: { liveUnits: a.accountId }, text: String(a.liveUnits) }),
       ], {
         empty: 'No accounts yet.',
         onRowClick: (a) => this.detail.open(a.accountId),
       }), more);
-  }
-
-  // A server without DescribeAccounts: a person opens an account by its id.
-  renderOpenById() {
-    const input = h('input', { name: 'accountId', placeholder: 'acct-…', required: true });
-    const open = h('button', { class: 'primary', type: 'submit' }, 'Open');
-    fill(this.listBody,
-      h('p', { class: 'notice-inline', text: 'This server does not list accounts; open one by its id.' }),
-      h('form', {
-        class: 'inline-form', id: 'open-account',
-        onsubmit: (e) => { e.preventDefault(); if (input.value.trim()) this.detail.open(input.value.trim()); },
-      }, field('Account id', input), open));
   }
 
   createForm() {
@@ -164,17 +152,17 @@ class AccountDetail {
         stat('Standing', standing(account.inArrears))),
       this.topUpForm(),
       h('h3', { text: 'Ledger' }),
-      table(['Time (UTC)', 'Kind', 'Amount', 'Unit', 'Order', 'Note'], account.ledger, (e) => [
+      h('div', { id: 'ledger' }, table(['Time (UTC)', 'Kind', 'Amount', 'Unit', 'Order', 'Note'], account.ledger, (e) => [
         formatTime(e.time), h('span', { class: `kind ${e.kind}`, text: e.kind }),
         h('span', { class: `money ${e.amount < 0 ? 'negative' : 'positive'}`, text: formatMoney(e.amount) }),
         e.instanceId ? h('code', { text: e.instanceId }) : '', e.orderId ? h('code', { text: e.orderId }) : '',
         e.note || '',
-      ], { empty: 'No ledger entries.' }),
-      h('div', { class: 'pager' },
-        h('button', { class: 'ghost', disabled: this.page === 0, onclick: () => this.show(0) }, 'Newest'),
-        h('button', { class: 'ghost', disabled: this.page === 0, onclick: () => this.show(this.page - 1) }, '← Newer'),
+      ], { empty: 'No ledger entries.' })),
+      h('div', { class: 'pager', id: 'ledger-pager' },
+        h('button', { class: 'ghost', dataset: { page: 'newest' }, disabled: this.page === 0, onclick: () => this.show(0) }, 'Newest'),
+        h('button', { class: 'ghost', dataset: { page: 'newer' }, disabled: this.page === 0, onclick: () => this.show(this.page - 1) }, '← Newer'),
         h('span', { class: 'page-no', text: `Page ${this.page + 1}` }),
-        h('button', { class: 'ghost', disabled: !account.nextMarker, onclick: () => this.show(this.page + 1) }, 'Older →')),
+        h('button', { class: 'ghost', dataset: { page: 'older' }, disabled: !account.nextMarker, onclick: () => this.show(this.page + 1) }, 'Older →')),
       h('h3', { text: 'Services' }),
       services.error ? h('p', { class: 'message error', text: `${services.error.code} ${services.error.message}` })
         : table(['Service', 'Name', 'Region / type', 'Units per replica', 'Status'], services.services, (s) => [
