@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signedCall } from '../interop/bce-sign.mjs';
 import { makeCertificate } from '../interop/certificate.mjs';
 import { demoBootstrap, operator, startServer } from '../interop/server.mjs';
 import {
@@ -65,6 +66,33 @@ async function buyForService(page, serviceId, replicas) {
   await page.$eval('#buy input[name=serviceId]', (el, v) => { el.value = v; }, serviceId);
   await page.$eval('#buy input[name=replicasCount]', (el, v) => { el.value = v; }, String(replicas));
   await page.click('#buy button[type=submit]');
+}
+
+// The tenant API, called by the test itself with the demo tenant's key (setup and checks).
+async function tenant(server, path, action, body = {}) {
+  const res = await signedCall({ port: server.port, ak: TENANT.ak, sk: TENANT.sk, path, action, body });
+  if (res.status !== 200) throw new Error(`tenant ${action} -> ${res.status} ${res.text}`);
+  return res.json.result;
+}
+
+const unitOf = async (server, instanceId) =>
+  (await tenant(server, '/v2/computeunit', 'DescribeComputeUnit', { instanceId })).computeUnitInstance;
+
+// Every confirmation the page asks is answered yes; resolves the questions asked so far.
+function acceptDialogs(page) {
+  const asked = [];
+  page.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
+  return asked;
+}
+
+// The DescribeAccount calls a page made (each settles the account, so each must be a person's).
+function describeAccountCalls(watched) {
+  return watched.requests.filter((r) => r.url.endsWith('/v1/operator?Action=DescribeAccount')).length;
+}
+
+// Sets an input's value as a person would leave it (for number and date fields).
+function setValue(page, selector, value) {
+  return page.$eval(selector, (el, v) => { el.value = v; }, String(value));
 }
 
 // Inside a describe(): a server started with `options` and a browser, for its tests. With
@@ -216,7 +244,7 @@ describe('console, virtual clock', { skip }, () => {
     await page.close();
   });
 
-  test('tenant: buys a unit and sees it Creating, then Running; errors show code and message', async () => {
+  test('tenant: buys a unit, sees it Creating, then Running, releases it; errors show code and message', async () => {
     const watched = await consolePage(env);
     const { page } = watched;
     await signIn(page, TENANT.ak, TENANT.sk);
@@ -236,6 +264,17 @@ describe('console, virtual clock', { skip }, () => {
     await waitForText(page, '#unit-detail', 'Running');
     await screenshot(page, 'tenant-running-desktop');
 
+    // Released after a confirmation; the list and the detail both say so, and so does the API.
+    const asked = acceptDialogs(page);
+    await page.click('#release-unit');
+    await waitForText(page, '#unit-status', 'Released');
+    await waitForText(page, `[data-unit-status="${unit}"]`, 'Released');
+    assert.match(asked.join(), new RegExp(`Release ${unit}`));
+    assert.equal((await unitOf(env.server, unit)).status, 'Released');
+    await waitForText(page, '#unit-detail', 'This unit has ended');
+    assert.equal(await page.$('#release-unit'), null, 'an ended unit offers no release');
+    await screenshot(page, 'tenant-released-desktop');
+
     // 40 replicas of 2 units do not fit a pool of 64: the API's code and message are shown.
     await buyForService(page, 'svco-demo', 40);
     await waitForText(page, '#buy .message.error', 'InsufficientInventory');
@@ -253,6 +292,105 @@ describe('console, virtual clock', { skip }, () => {
     await screenshot(page, 'tenant-phone');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
     await finish(watched, env, TENANT.sk);
+  });
+
+  test('tenant: buys a Prepaid unit, sets and clears its auto-renewal', async () => {
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, TENANT.ak, TENANT.sk);
+    await page.waitForSelector('#buy select[name=kind]');
+    await page.select('#buy select[name=kind]', 'units');
+    await page.select('#buy select[name=paymentTiming]', 'Prepaid');
+    await setValue(page, '#buy input[name=computeUnitCount]', 1);
+    await setValue(page, '#buy input[name=reservationLength]', 1);
+    await page.click('#buy button[type=submit]');
+    await waitForText(page, '#buy .message', /Bought unit-[a-z0-9]{12}/);
+    const unit = (await text(page, '#buy .message')).match(/unit-[a-z0-9]{12}/)[0];
+    await waitForText(page, '#unit-status', 'Creating');
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, '#unit-status', 'Running');
+    await waitForText(page, '#unit-auto-renew', 'off');
+    assert.equal(await page.$('#release-unit'), null, 'a Prepaid unit is not released by hand');
+
+    await setValue(page, '#auto-renew input[name=autoRenewTime]', 2);
+    await page.click('#auto-renew button[type=submit]');
+    await waitForText(page, '#unit-auto-renew', 'every 2 month(s)');
+    assert.deepEqual((await unitOf(env.server, unit)).autoRenew, { renewTime: 2, renewTimeUnit: 'MONTH' });
+    await screenshot(page, 'tenant-prepaid-renewal-desktop');
+
+    await page.click('#stop-renewing');
+    await waitForText(page, '#unit-auto-renew', 'off');
+    assert.equal((await unitOf(env.server, unit)).autoRenew, undefined);
+    await waitForText(page, '#unit-detail .message', 'Auto-renewal off');
+    await finish(watched, env, TENANT.sk);
+  });
+
+  test('tenant: creates a service, sees it listed, scales it, deactivates it', async () => {
+    // Setup through the API: a Running unit of 4 units to put the service on.
+    const { instanceId: unit } = await tenant(env.server, '/v2/computeunit', 'PurchaseComputeUnit',
+      { computeUnitCount: 4, computeUnitConfig: { region: 'bj', type: 'gpu-1' }, billing: { paymentTiming: 'Postpaid' } });
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+
+    const watched = await consolePage(env);
+    const { page } = watched;
+    const asked = acceptDialogs(page);
+    await signIn(page, TENANT.ak, TENANT.sk);
+    await page.click('#tab-services');
+    await waitForText(page, '#tenant-services', 'svco-demo');
+    // The new-service form offers the caller's Running units; 1 replica of 1 unit on it.
+    await page.waitForSelector(`#new-service option[value="${unit}"]`);
+    await page.select('#new-service select[name=instanceId]', unit);
+    await page.type('#new-service input[name=name]', 'console-chat');
+    await page.click('#new-service button[type=submit]');
+    await waitForText(page, '#new-service .message', /Created svco-[a-z0-9]{12}/);
+    const serviceId = (await text(page, '#new-service .message')).match(/svco-[a-z0-9]{12}/)[0];
+    await waitForText(page, '#service-status', 'Deploying');
+    await waitForText(page, `[data-service-status="${serviceId}"]`, 'Deploying');
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, '#service-status', 'Serving');
+    await waitForText(page, `[data-service-status="${serviceId}"]`, 'Serving');
+    await waitForText(page, `[data-deployment-replicas="${unit}"]`, '1');
+
+    // Scale out to 3: ScalingOut until the deploy delay passes on the virtual clock.
+    await setValue(page, `[data-scale="${unit}"] input`, 3);
+    await page.click(`[data-scale="${unit}"] button`);
+    await waitForText(page, `[data-deployment-scale="${unit}"]`, 'ScalingOut');
+    await screenshot(page, 'tenant-service-scaling-desktop');
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, `[data-deployment-scale="${unit}"]`, /^$/);
+    await waitForText(page, '#service-replicas', '3');
+    assert.equal((await tenant(env.server, '/v2/service', 'DescribeService', { serviceId })).resourceConfig.replicasCount, 3);
+
+    // 5 replicas of 1 unit do not fit a unit of 4: the API's code and message are shown.
+    await setValue(page, `[data-scale="${unit}"] input`, 5);
+    await page.click(`[data-scale="${unit}"] button`);
+    await waitForText(page, '#service-detail .message.error', 'OperationNotAllowed');
+    await screenshot(page, 'tenant-service-desktop');
+
+    // Deactivated after a confirmation: Deactivating, then Stopped once the delay passed.
+    await page.click('#deactivate-service');
+    await waitForText(page, '#service-status', 'Deactivating');
+    await waitForText(page, '#service-detail .message', 'keep billing');
+    assert.match(asked.join(), /Deactivate console-chat/);
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, '#service-status', 'Stopped');
+    await waitForText(page, `[data-service-status="${serviceId}"]`, 'Stopped');
+    assert.equal(await page.$('#deactivate-service'), null);
+    assert.equal((await tenant(env.server, '/v2/service', 'DescribeService', { serviceId })).runStatus, 'Stopped');
+    await screenshot(page, 'tenant-service-stopped-desktop');
+    await finish(watched, env, TENANT.sk);
+
+    // The same views at a phone's width.
+    const phone = await consolePage(env, PHONE);
+    await signIn(phone.page, TENANT.ak, TENANT.sk);
+    await phone.page.click('#tab-services');
+    await waitForText(phone.page, `[data-service-status="${serviceId}"]`, 'Stopped');
+    await phone.page.evaluate(() => [...document.querySelectorAll('#tenant-services tbody tr')]
+      .find((tr) => tr.querySelector('code').textContent === 'svco-demo').click());
+    await waitForText(phone.page, '#service-status', 'Serving');
+    await screenshot(phone.page, 'tenant-services-phone');
+    assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+    await finish(phone, env, TENANT.sk);
   });
 
   test('operator: units across accounts with filters; faults injected and cleared', async () => {
@@ -286,6 +424,52 @@ describe('console, virtual clock', { skip }, () => {
     await page.click('#panel-faults .card-head button.danger');
     await waitForText(page, '#faults', 'No faults injected');
     await finish(watched, env, OPERATOR.sk);
+  });
+
+  test('operator: opens the demo account from the DescribeAccounts list and pages its ledger', async () => {
+    // More entries than one ledger page (20): top-ups of ¥1 through the API.
+    for (let i = 0; i < 21; i++) await operator(env.server, 'TopUpBalance', { accountId: 'acct-demo', amount: 100 });
+    const listed = (await operator(env.server, 'DescribeAccounts')).accounts.find((a) => a.accountId === 'acct-demo');
+
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, OPERATOR.ak, OPERATOR.sk);
+    await waitForText(page, '#accounts tbody', 'acct-demo');
+    assert.equal(await text(page, '[data-live-units="acct-demo"]'), String(listed.liveUnits),
+      'live units as DescribeAccounts counts them');
+    assert.ok(listed.liveUnits >= 3, `the tenant tests left live units (${listed.liveUnits})`);
+    assert.equal(describeAccountCalls(watched), 0, 'the list does not open (settle) any account');
+
+    await openAccountRow(page, 'acct-demo');
+    await waitForText(page, '#ledger', 'topup');
+    const kinds = () => page.$$eval('#ledger tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    assert.equal((await kinds()).length, 20);
+    assert.ok((await kinds()).every((k) => ['topup', 'prepaid', 'renewal', 'resize', 'postpaid', 'refund'].includes(k)));
+    await screenshot(page, 'operator-ledger-desktop');
+    await page.click('#ledger-pager [data-page=older]');
+    await waitForText(page, '#ledger-pager .page-no', 'Page 2');
+    await waitForText(page, '#ledger', 'opening balance');
+    assert.ok((await kinds()).includes('prepaid'), 'the Prepaid purchase is charged in the ledger');
+    await page.click('#ledger-pager [data-page=newest]');
+    await waitForText(page, '#ledger-pager .page-no', 'Page 1');
+    assert.equal(describeAccountCalls(watched), 3, 'opened once, paged twice');
+
+    // Neither the clock moving nor time passing reads the account again.
+    const before = await page.$eval('#clock-now', (el) => el.dateTime);
+    await page.click('[data-advance=hour]');
+    await page.waitForFunction((t) => document.querySelector('#clock-now').dateTime !== t, {}, before);
+    await waitForText(page, '#account-detail', 'press Refresh');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(describeAccountCalls(watched), 3, 'DescribeAccount only when a person asks');
+    await finish(watched, env, OPERATOR.sk);
+
+    const phone = await consolePage(env, PHONE);
+    await signIn(phone.page, OPERATOR.ak, OPERATOR.sk);
+    await openAccountRow(phone.page, 'acct-demo');
+    await waitForText(phone.page, '#ledger', 'topup');
+    await screenshot(phone.page, 'operator-ledger-phone');
+    assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+    await finish(phone, env, OPERATOR.sk);
   });
 });
 
