@@ -137,7 +137,8 @@ class UnitDetail extends DetailCard {
     this.title.textContent = u.instanceId;
     const facts = [
       ['Status', h('span', { id: 'unit-status' }, badge(u.status))], ['Region / type', `${u.region} / ${u.type}`],
-      ['Units', `${u.totalComputeUnits} (${u.usedComputeUnits} used)`], ['Payment', u.paymentTiming],
+      ['Units', h('span', { id: 'unit-size', text: `${u.totalComputeUnits} (${u.usedComputeUnits} used)` })],
+      ['Payment', u.paymentTiming],
       ['Started', formatTime(u.startTime)], ['Created by', u.creator || '—'],
     ];
     if (u.paymentTiming === 'Postpaid') {
