@@ -44,11 +44,16 @@ export class TenantUnitsPanel {
   }
 
   render(units) {
-    fill(this.list, table(['Unit', 'Status', 'Payment', 'Units (used)', 'Region / type', 'Started', 'Expires / releases'],
+    // Two lines in a cell where that keeps the table narrow enough to sit beside an open unit.
+    const ends = (u) => (u.expiredTime ? `expires ${formatTime(u.expiredTime)}`
+      : u.releaseTime ? `releases ${formatTime(u.releaseTime)}` : '');
+    fill(this.list, table(['Unit', 'Status', 'Units (used)', 'Started / ends'],
       units, (u) => [
-        h('code', { text: u.instanceId }), h('span', { dataset: { unitStatus: u.instanceId } }, badge(u.status)),
-        u.paymentTiming, `${u.totalComputeUnits} (${u.usedComputeUnits})`, `${u.region} / ${u.type}`,
-        formatTime(u.startTime), formatTime(u.expiredTime || u.releaseTime),
+        h('div', { class: 'cell-stack' }, h('code', { text: u.instanceId }), h('span', { class: 'hint', text: `${u.region} / ${u.type}` })),
+        h('div', { class: 'cell-stack' }, h('span', { dataset: { unitStatus: u.instanceId } }, badge(u.status)),
+          h('span', { class: 'hint', text: u.paymentTiming })),
+        `${u.totalComputeUnits} (${u.usedComputeUnits})`,
+        h('div', { class: 'cell-stack' }, formatTime(u.startTime), h('span', { class: 'hint', text: ends(u) })),
       ], {
         empty: 'No units yet: buy one below.',
         onRowClick: (u) => this.detail.open(u.instanceId),
