@@ -406,6 +406,39 @@ describe('console, virtual clock', { skip }, () => {
     await finish(phone, env, TENANT.sk);
   });
 
+  test('tenant: services are listed 20 at a time; More shows the rest, and a re-read keeps them', async () => {
+    const { instanceId: unit } = await tenant(env.server, '/v2/computeunit', 'PurchaseComputeUnit',
+      { computeUnitCount: 21, computeUnitConfig: { region: 'bj', type: 'gpu-1' }, billing: { paymentTiming: 'Postpaid' } });
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    for (let i = 0; i < 21; i++) {
+      await tenant(env.server, '/v2/service', 'CreateService', {
+        name: `paged-${i}`, deploymentConfig: { deploymentComputeUnitList: [{ instanceId: unit, deploymentReplicasCount: 1 }] },
+      });
+    }
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    const total = (await tenant(env.server, '/v2/service', 'DescribeServices', { maxKeys: 100 })).services.length;
+    assert.ok(total > 20 && total <= 40, `${total} services`);
+
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, TENANT.ak, TENANT.sk);
+    await page.click('#tab-services');
+    const rows = () => page.$$eval('#tenant-services tbody tr', (trs) => trs.length);
+    const more = '#services .pager button';
+    await page.waitForSelector(`${more}:not([hidden])`);
+    assert.equal(await rows(), 20);
+    await page.click(more);
+    await page.waitForFunction((n) => document.querySelectorAll('#tenant-services tbody tr').length === n, {}, total);
+    assert.equal(await page.$eval(more, (el) => el.hidden), true, 'nothing more after the last page');
+    await waitForText(page, '#tenant-services', 'paged-20');
+    // Refresh redraws the table (the marked one goes away) with every row that was shown.
+    await page.$eval('#tenant-services tbody', (el) => { el.dataset.stale = '1'; });
+    await page.click('#services .card-head button');
+    await page.waitForSelector('#tenant-services tbody:not([data-stale])');
+    assert.equal(await rows(), total);
+    await finish(watched, env, TENANT.sk);
+  });
+
   test('tenant: resizes a unit, sees it Reconfiguring, then Running at the new size', RESIZE, async () => {
     const { instanceId: unit } = await tenant(env.server, '/v2/computeunit', 'PurchaseComputeUnit',
       { computeUnitCount: 1, computeUnitConfig: { region: 'bj', type: 'gpu-1' }, billing: { paymentTiming: 'Postpaid' } });
