@@ -294,12 +294,20 @@ describe('console, virtual clock', { skip }, () => {
     await finish(watched, env, TENANT.sk);
   });
 
-  test('tenant at phone width', async () => {
+  test('tenant at phone width; a hidden tab stops re-reading', async () => {
     const watched = await consolePage(env, PHONE);
     const { page } = watched;
     await signIn(page, TENANT.ak, TENANT.sk);
     await buyForService(page, 'svco-demo', 1);
     await waitForText(page, '#unit-detail', 'Creating');
+    // While Creating the open unit is re-read every second, but not while its tab is hidden.
+    const detailReads = () => watched.requests.filter((r) => r.url.endsWith('?Action=DescribeComputeUnit')).length;
+    await page.click('#tab-services');
+    await waitForText(page, '#tenant-services', 'svco-demo');
+    const hiddenReads = detailReads();
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(detailReads(), hiddenReads, 'the hidden Units tab kept polling');
+    await page.click('#tab-units');
     await operator(env.server, 'AdvanceClock', { seconds: 5 });
     await waitForText(page, '#unit-detail', 'Running');
     await screenshot(page, 'tenant-phone');

@@ -1,9 +1,10 @@
-// A row of tabs over panels; a panel is loaded each time its tab is shown.
+// A row of tabs over panels; a panel is loaded each time its tab is shown, and stops its
+// re-reads while hidden.
 
 import { h } from './ui.js';
 
 export class Tabs {
-  /** panels: [{id, label, panel: {el, load()}}] */
+  /** panels: [{id, label, panel: {el, load(), stop()?}}]: load() when shown, stop() when hidden. */
   constructor(panels) {
     this.panels = panels;
     this.nav = h('nav', { class: 'tabs', role: 'tablist' });
@@ -28,6 +29,8 @@ export class Tabs {
       if (selected) {
         this.current = p;
         p.panel.load();
+      } else {
+        p.panel.stop?.();  // a hidden panel does not keep re-reading itself
       }
     }
   }

@@ -23,13 +23,13 @@ export class TenantServicesPanel {
       changing: (s) => SERVICE_TRANSITIONAL.has(s.runStatus),
       onChange: (services) => this.render(services),
     });
-    this.detail = new ServiceDetail(session, () => this.load());
-    this.create = new NewServiceForm(session, (serviceId) => { this.load(); this.detail.open(serviceId); });
+    this.detail = new ServiceDetail(session, () => this.reloadLists());
+    this.create = new NewServiceForm(session, (serviceId) => { this.reloadLists(); this.detail.open(serviceId); });
     this.el = h('div', { class: 'split' },
       h('div', { class: 'stack' },
         card('My services', {
           id: 'services',
-          tools: [h('button', { class: 'ghost', onclick: () => this.load() }, 'Refresh')],
+          tools: [h('button', { class: 'ghost', onclick: () => this.reloadLists() }, 'Refresh')],
         }, this.message.el, this.list, this.services.pager),
         this.create.el),
       this.detail.el);
@@ -40,7 +40,14 @@ export class TenantServicesPanel {
     this.detail.stop();
   }
 
+  // The list, the units a new service may start on, and the service that is open.
   load() {
+    this.detail.show();
+    return this.reloadLists();
+  }
+
+  // After a change: what a service holds changes the units' room too.
+  reloadLists() {
     this.create.load();
     return this.services.load();
   }

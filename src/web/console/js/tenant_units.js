@@ -25,12 +25,12 @@ export class TenantUnitsPanel {
       changing: (u) => TRANSITIONAL.has(u.status),
       onChange: (units) => this.render(units),
     });
-    this.detail = new UnitDetail(session, () => this.load());
+    this.detail = new UnitDetail(session, () => this.units.load());
     this.el = h('div', { class: 'split' },
       h('div', { class: 'stack' },
-        card('My units', { id: 'units', tools: [h('button', { class: 'ghost', onclick: () => this.load() }, 'Refresh')] },
+        card('My units', { id: 'units', tools: [h('button', { class: 'ghost', onclick: () => this.units.load() }, 'Refresh')] },
           this.message.el, this.list, this.units.pager),
-        new BuyForm(session, services, (id) => { this.load(); this.detail.open(id); }).el),
+        new BuyForm(session, services, (id) => { this.units.load(); this.detail.open(id); }).el),
       this.detail.el);
   }
 
@@ -39,7 +39,9 @@ export class TenantUnitsPanel {
     this.detail.stop();
   }
 
+  // The list, and the unit that is open (shown again after its tab was hidden).
   load() {
+    this.detail.show();
     return this.units.load();
   }
 
