@@ -312,6 +312,10 @@ describe('console, virtual clock', { skip }, () => {
     await waitForText(page, '#unit-detail', 'Running');
     await screenshot(page, 'tenant-phone');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+    // The service on the unit opens in the Services tab.
+    await page.click('#unit-detail tbody tr');
+    await waitForText(page, '#service-detail h2', 'demo-chat');
+    assert.equal(await page.$eval('#panel-services', (el) => el.hidden), false);
     await finish(watched, env, TENANT.sk);
   });
 

@@ -15,7 +15,8 @@ const MAX_KEYS = 1000;  // the most DescribeComputeUnits gives in one answer
 const ENDED = new Set(['Released', 'Releasing', 'CreateFailed']);
 
 export class TenantUnitsPanel {
-  constructor(session, services) {
+  /** services.ids() lists service ids for the Buy form; openService(id) shows one. */
+  constructor(session, services, openService) {
     this.session = session;
     this.message = messageLine();
     this.list = h('div', { id: 'tenant-units' });
@@ -25,7 +26,7 @@ export class TenantUnitsPanel {
       changing: (u) => TRANSITIONAL.has(u.status),
       onChange: (units) => this.render(units),
     });
-    this.detail = new UnitDetail(session, () => this.units.load());
+    this.detail = new UnitDetail(session, () => this.units.load(), openService);
     this.el = h('div', { class: 'split' },
       h('div', { class: 'stack' },
         card('My units', { id: 'units', tools: [h('button', { class: 'ghost', onclick: () => this.units.load() }, 'Refresh')] },
@@ -127,9 +128,10 @@ class BuyForm {
 
 // One unit, opened by a person: its detail (DescribeComputeUnit) and what can be done to it.
 class UnitDetail extends DetailCard {
-  constructor(session, onChanged) {
+  constructor(session, onChanged, openService) {
     super('unit-detail', onChanged);
     this.session = session;
+    this.openService = openService;
   }
 
   read(instanceId) {
@@ -163,7 +165,7 @@ class UnitDetail extends DetailCard {
         h('span', {}, s.serviceName, ' ', h('code', { text: s.serviceId })),
         h('span', {}, badge(s.runStatus), s.scaleStatus ? [' ', badge(s.scaleStatus)] : null),
         String(s.deployedComputingUnits),
-      ], { empty: 'No service runs on it.' }));
+      ], { empty: 'No service runs on it.', onRowClick: (s) => this.openService(s.serviceId) }));
   }
 
   // What fits the unit: release and its schedule for Postpaid, auto-renewal for Prepaid, and

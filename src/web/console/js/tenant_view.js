@@ -23,7 +23,7 @@ function serviceDirectory(session) {
 
 export class TenantView {
   constructor(session) {
-    this.units = new TenantUnitsPanel(session, serviceDirectory(session));
+    this.units = new TenantUnitsPanel(session, serviceDirectory(session), (id) => this.openService(id));
     this.services = new TenantServicesPanel(session);
     this.tabs = new Tabs([
       { id: 'units', label: 'Units', panel: this.units },
@@ -31,6 +31,12 @@ export class TenantView {
     ]);
     this.el = this.tabs.el;
     this.tabs.show('units');
+  }
+
+  // A service named on a unit's page, opened in the Services tab.
+  openService(serviceId) {
+    this.tabs.show('services');
+    this.services.detail.open(serviceId);
   }
 
   stop() {
