@@ -14,7 +14,6 @@ const MAX_KEYS = 100;  // DescribeServices reads anything above as 100
 
 export class TenantServicesPanel {
   constructor(session) {
-    this.session = session;
     this.message = messageLine();
     this.list = h('div', { id: 'tenant-services' });
     this.services = new LiveList({

@@ -17,7 +17,6 @@ const ENDED = new Set(['Released', 'Releasing', 'CreateFailed']);
 export class TenantUnitsPanel {
   /** services.ids() lists service ids for the Buy form; openService(id) shows one. */
   constructor(session, services, openService) {
-    this.session = session;
     this.message = messageLine();
     this.list = h('div', { id: 'tenant-units' });
     this.units = new LiveList({
