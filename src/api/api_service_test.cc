@@ -890,7 +890,8 @@ TEST_F(ApiServiceTest, MissingActionIsInvalidAction) {
 TEST_F(ApiServiceTest, UnknownActionIsInvalidAction) {
   ExpectError(CallRaw(kServiceResources, "BuyEverything", "{}"), 400, "InvalidAction");
   ExpectError(CallRaw(kComputeUnit, "PurchaseServiceResource", "{}"), 400, "InvalidAction");
-  ExpectError(CallRaw(kServiceResources, "DescribeComputeUnit", "{}"), 400, "InvalidAction");
+  // Auto-renewal rules live on /v2/charge only.
+  ExpectError(CallRaw(kServiceResources, "CreateAutoRenewRules", "{}"), 400, "InvalidAction");
   ExpectError(CallRaw(kOperator, "PurchaseComputeUnit", "{}", kOperatorKey), 400, "InvalidAction");
 }
 

@@ -106,12 +106,14 @@ Result<core::PurchaseOrder> DecodePurchase(const CallContext& call, const JsonFi
   return order;
 }
 
-boost::json::object EncodeListItem(const core::Instance& i) {
+// The element of a service's list (SPEC §4.2), also the service-scoped detail (§4.8).
+boost::json::object EncodeServiceUnit(const core::ServiceUnitView& unit) {
+  const core::Instance& i = unit.instance;
   bool started = i.start_time.has_value();
   return boost::json::object{
       {"instanceId", i.instance_id},
       {"paymentTiming", core::ToString(i.payment_timing)},
-      {"replicasCount", i.replicas_count},
+      {"replicasCount", unit.replicas},
       {"status", core::ListStatus(i.status)},
       {"startTime", started ? FormatUtc(*i.start_time) : ""},
       {"expiredTime",
@@ -217,14 +219,28 @@ Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const J
   if (timing_text && !timing_text->empty()) {
     CUPLANE_ASSIGN_OR_RETURN(timing, DecodePaymentTiming(body, "paymentTiming", *timing_text));
   }
-  auto instances = call.server.store.Read<std::vector<core::Instance>>([&](store::Transaction& tx) {
-    return core::ListComputeUnits(tx, call.principal, service_id, timing, call.server.lifecycle,
-                                  call.now);
-  });
-  if (!instances.ok()) return instances.error();
+  auto units = call.server.store.Read<std::vector<core::ServiceUnitView>>(
+      [&](store::Transaction& tx) {
+        return core::ListComputeUnits(tx, call.principal, service_id, timing,
+                                      call.server.lifecycle, call.now);
+      });
+  if (!units.ok()) return units.error();
   boost::json::array items;
-  for (const core::Instance& i : *instances) items.push_back(EncodeListItem(i));
+  for (const core::ServiceUnitView& unit : *units) items.push_back(EncodeServiceUnit(unit));
   return boost::json::value(boost::json::object{{"instances", std::move(items)}});
+}
+
+Result<boost::json::value> HandleDescribeServiceUnit(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string service_id,
+                           body.RequiredString("serviceId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  auto unit = call.server.store.Read<core::ServiceUnitView>([&](store::Transaction& tx) {
+    return core::DescribeServiceUnit(tx, call.principal, service_id, instance_id,
+                                     call.server.lifecycle, call.now);
+  });
+  if (!unit.ok()) return unit.error();
+  return boost::json::value(boost::json::object{{"instance", EncodeServiceUnit(*unit)}});
 }
 
 Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const JsonFields& body) {

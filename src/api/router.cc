@@ -34,6 +34,9 @@ Handler PickPurchase(const JsonFields& body) {
 Handler PickList(const JsonFields& body) {
   return Carries(body, "serviceId") ? HandleDescribeComputeUnits : HandleDescribeAccountUnits;
 }
+Handler PickDetail(const JsonFields& body) {
+  return Carries(body, "serviceId") ? HandleDescribeServiceUnit : HandleDescribeComputeUnit;
+}
 Handler PickRelease(const JsonFields& body) {
   return Carries(body, "serviceId") ? HandleReleaseServiceUnit : HandleReleaseUnit;
 }
@@ -48,6 +51,7 @@ Handler PickAutoRelease(const JsonFields& body) {
 const std::array kRoutes{
     Route{kServiceResources, "PurchaseComputeUnit", Access::kWrite, HandlePurchaseComputeUnit},
     Route{kServiceResources, "DescribeComputeUnits", Access::kRead, HandleDescribeComputeUnits},
+    Route{kServiceResources, "DescribeComputeUnit", Access::kRead, HandleDescribeServiceUnit},
     Route{kServiceResources, "ReleaseComputeUnit", Access::kWrite, HandleReleaseServiceUnit},
     Route{kServiceResources, "AutoReleaseComputeUnit", Access::kWrite,
           HandleAutoReleaseComputeUnit},
@@ -60,7 +64,8 @@ const std::array kRoutes{
     Route{kCharge, "PurchaseComputeUnit", Access::kWrite, nullptr, PickPurchase},
     Route{kCharge, "DescribeServiceResources", Access::kRead, HandleDescribeComputeUnits},
     Route{kCharge, "DescribeComputeUnits", Access::kRead, nullptr, PickList},
-    Route{kCharge, "DescribeComputeUnit", Access::kRead, HandleDescribeComputeUnit},
+    Route{kCharge, "DescribeServiceResource", Access::kRead, HandleDescribeServiceUnit},
+    Route{kCharge, "DescribeComputeUnit", Access::kRead, nullptr, PickDetail},
     Route{kCharge, "ReleaseServiceResource", Access::kWrite, HandleReleaseServiceUnit},
     Route{kCharge, "ReleaseComputeUnit", Access::kWrite, nullptr, PickRelease},
     Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, nullptr, PickAutoRelease},

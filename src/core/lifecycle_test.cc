@@ -921,12 +921,26 @@ TEST_F(LifecycleUnitsTest, ReleaseRulesOfBothForms) {
             PostpaidUsageOf(2 * kUnitsPerReplica + 1, kHour / 2)) << "settled up to now";
   // The service still finds the unit it served: a retry by service succeeds, the list shows it.
   EXPECT_TRUE(Release(for_service, tenant_.service_id).ok());
-  auto listed = store_->Read<std::vector<Instance>>([&](store::Transaction& tx) {
+  auto listed = store_->Read<std::vector<ServiceUnitView>>([&](store::Transaction& tx) {
     return ListComputeUnits(tx, tenant_.principal, tenant_.service_id, std::nullopt, config_,
                             Now());
   });
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 2u);
+  ASSERT_EQ(listed->size(), 2u);
+  // replicasCount is the service's replicas on the unit now: none on the released one, while
+  // the purchase record still says 2.
+  for (const ServiceUnitView& unit : *listed) {
+    EXPECT_EQ(unit.replicas, unit.instance.instance_id == for_service ? 0 : 1)
+        << unit.instance.instance_id;
+  }
+  EXPECT_EQ(GetInstance(for_service).replicas_count, 2);
+  auto detail = store_->Read<ServiceUnitView>([&](store::Transaction& tx) {
+    return DescribeServiceUnit(tx, tenant_.principal, tenant_.service_id, for_service, config_,
+                               Now());
+  });
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->replicas, 0);
+  EXPECT_EQ(detail->instance.status, InstanceStatus::kReleased);
   // ... until the retention window ends.
   AdvanceBy(config_.list_retention_seconds + 1);
   auto forgotten = Release(for_service, tenant_.service_id);
@@ -1216,10 +1230,11 @@ TEST_F(LifecycleTest, ListShowsReleasedUnitsAsDeletedWithinRetentionThenHidesThe
       auto listed =
           ListComputeUnits(tx, tenant.principal, tenant.service_id, std::nullopt, config_, Now());
       EXPECT_TRUE(listed.ok());
-      return listed.ok() ? *listed : std::vector<Instance>{};
+      return listed.ok() ? *listed : std::vector<ServiceUnitView>{};
     });
     std::vector<std::string> shown;
-    for (const Instance& i : instances) {
+    for (const ServiceUnitView& unit : instances) {
+      const Instance& i = unit.instance;
       shown.push_back(i.instance_id + ":" + std::string(ListStatus(i.status)));
     }
     return shown;

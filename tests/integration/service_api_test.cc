@@ -757,5 +757,156 @@ TEST_F(ServiceApiTest, AFailedProvisioningLeavesAServiceWithNoReplicasFailed) {
   EXPECT_EQ(RunStatus("svc-a"), "Serving");
 }
 
+// --- a unit as one service sees it (DescribeComputeUnit by service, replicasCount) ----------
+
+class ServiceUnitViewTest : public ServiceApiTest {
+ protected:
+  // The service-scoped detail on `path` (`action`), as its HTTP response.
+  client::HttpResponse Detail(const std::string& service, const std::string& unit,
+                              const std::string& path = "/v2/serviceresources",
+                              const std::string& action = "DescribeComputeUnit",
+                              const std::string& ak = "a-admin") {
+    auto c = As(ak);
+    json::object body{{"instanceId", unit}};
+    if (!service.empty()) body["serviceId"] = service;
+    return CallOk(c, path, action, body);
+  }
+  json::object Instance(const std::string& service, const std::string& unit,
+                        const std::string& path = "/v2/serviceresources",
+                        const std::string& action = "DescribeComputeUnit") {
+    auto r = Detail(service, unit, path, action);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto result = ResultOf(r);
+    return result.is_object() ? result.at("instance").as_object() : json::object();
+  }
+  // The element of the service's list for `unit`, or an empty object when not listed.
+  json::object Listed(const std::string& service, const std::string& unit) {
+    auto c = As("a-admin");
+    auto r = CallOk(c, "/v2/serviceresources", "DescribeComputeUnits", {{"serviceId", service}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json::value listed = ResultOf(r);  // outlives the loop over its elements
+    for (const auto& i : listed.at("instances").as_array()) {
+      if (i.at("instanceId") == unit.c_str()) return i.as_object();
+    }
+    return {};
+  }
+};
+
+TEST_F(ServiceUnitViewTest, TheDetailIsTheListElementAndCountsThisServicesReplicas) {
+  std::string unit = Buy("svc-a", 3);  // 6 units
+  json::object creating = Instance("svc-a", unit);
+  EXPECT_EQ(creating, Listed("svc-a", unit)) << "the element shape of the list";
+  EXPECT_EQ(creating.size(), 6u);
+  EXPECT_EQ(creating.at("instanceId"), unit.c_str());
+  EXPECT_EQ(creating.at("paymentTiming"), "Postpaid");
+  EXPECT_EQ(creating.at("replicasCount"), 3);
+  EXPECT_EQ(creating.at("status"), "Creating");
+  EXPECT_EQ(creating.at("startTime"), "");
+  EXPECT_EQ(creating.at("expiredTime"), "");
+
+  Advance(3);
+  // svc-a shrinks to 1 replica (2 units), leaving 4 units for another service on the unit.
+  Ok("ScaleService", {{"serviceId", "svc-a"}, {"instanceId", unit}, {"deploymentReplicasCount", 1}});
+  EXPECT_EQ(Instance("svc-a", unit).at("replicasCount"), 1) << "the new count, while ScalingIn";
+  Advance(2);
+  std::string other = CreateOn({{unit, 4}}, 1, "other-on-unit");
+  Advance(2);
+  json::object mine = Instance("svc-a", unit);
+  EXPECT_EQ(mine.at("status"), "Running");
+  EXPECT_NE(mine.at("startTime"), "");
+  EXPECT_EQ(mine.at("replicasCount"), 1) << "this service's replicas, not the purchase's 3";
+  EXPECT_EQ(Listed("svc-a", unit).at("replicasCount"), 1);
+  EXPECT_EQ(Instance(other, unit).at("replicasCount"), 4) << "the other service's own count";
+  EXPECT_EQ(Listed(other, unit).at("replicasCount"), 4);
+
+  // /v2/charge: DescribeServiceResource, and DescribeComputeUnit with a serviceId, are this
+  // detail; DescribeComputeUnit without one is the unit's own detail.
+  EXPECT_EQ(Instance("svc-a", unit, "/v2/charge", "DescribeServiceResource"), mine);
+  EXPECT_EQ(Instance("svc-a", unit, "/v2/charge", "DescribeComputeUnit"), mine);
+  auto own = ResultOf(Detail("", unit, "/v2/charge", "DescribeComputeUnit"));
+  EXPECT_EQ(own.at("computeUnitInstance").at("usedComputeUnits"), 6);
+  EXPECT_EQ(own.at("serviceUsageList").as_array().size(), 2u);
+  // Any of the three policies may read it.
+  auto read = Detail("svc-a", unit, "/v2/serviceresources", "DescribeComputeUnit", "a-reader");
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(ResultOf(read).at("instance"), mine);
+  EXPECT_EQ(Detail("svc-a", unit, "/v2/serviceresources", "DescribeComputeUnit", "a-nobody").status,
+            403);
+}
+
+TEST_F(ServiceUnitViewTest, AUnitNotBoughtForAndNotServingTheServiceIsNotFound) {
+  std::string unit = Buy("svc-a", 1);
+  // A unit of the account bought for no service, and one of another account.
+  auto c = As("a-admin");
+  auto free_unit = ResultOf(CallOk(c, "/v2/computeunit", "PurchaseComputeUnit",
+                                   {{"computeUnitCount", 1},
+                                    {"computeUnitConfig", {{"type", "gpu-1"}}},
+                                    {"billing", {{"paymentTiming", "Postpaid"}}}}));
+  std::string unbound(free_unit.at("instanceId").as_string());
+  std::string theirs = Buy("svc-b", 1, "b-admin");
+  Advance(3);
+  for (const auto& [service, id] : std::vector<std::pair<std::string, std::string>>{
+           {"svc-a", unbound}, {"svc-a", theirs}, {"svc-b", unit}, {"svc-nope", unit},
+           {"svc-a", "unit-doesnotexist"}}) {
+    for (const auto& [path, action] : std::vector<std::pair<std::string, std::string>>{
+             {"/v2/serviceresources", "DescribeComputeUnit"},
+             {"/v2/charge", "DescribeServiceResource"},
+             {"/v2/charge", "DescribeComputeUnit"}}) {
+      auto r = Detail(service, id, path, action);
+      EXPECT_EQ(r.status, 404) << service << " " << id << " " << path << " " << r.body;
+      EXPECT_EQ(ErrorCodeOf(r), "ResourceNotFound") << r.body;
+    }
+  }
+  // Fields are required and named.
+  auto c2 = As("a-admin");
+  auto no_service = CallOk(c2, "/v2/serviceresources", "DescribeComputeUnit", {{"instanceId", unit}});
+  EXPECT_EQ(ErrorCodeOf(no_service), "InvalidParameter");
+  EXPECT_NE(no_service.body.find("serviceId"), std::string::npos) << no_service.body;
+  auto no_unit = CallOk(c2, "/v2/charge", "DescribeServiceResource", {{"serviceId", "svc-a"}});
+  EXPECT_EQ(ErrorCodeOf(no_unit), "InvalidParameter");
+  EXPECT_NE(no_unit.body.find("instanceId"), std::string::npos) << no_unit.body;
+  auto wrong_type = CallOk(c2, "/v2/serviceresources", "DescribeComputeUnit",
+                           {{"serviceId", 5}, {"instanceId", unit}});
+  EXPECT_EQ(ErrorCodeOf(wrong_type), "InvalidParameter");
+
+  // Scaling svc-a to 0 where it has no deployment is a no-op: the unit still does not serve it.
+  Ok("ScaleService",
+     {{"serviceId", "svc-a"}, {"instanceId", unbound}, {"deploymentReplicasCount", 0}});
+  EXPECT_EQ(Detail("svc-a", unbound).status, 404);
+  auto released = CallOk(c2, "/v2/computeunit", "ReleaseComputeUnit", {{"instanceId", unbound}});
+  EXPECT_EQ(released.status, 200) << released.body;  // the invariants count service units only
+}
+
+TEST_F(ServiceUnitViewTest, AReleasedUnitShowsDeletedWithNoReplicasForTheRetentionWindow) {
+  std::string bought = Buy("svc-a", 2);
+  std::string served = UnitWithRoom(1, 2);  // svc-a 1 replica, 2 units free
+  std::string other = CreateOn({{served, 2}}, 1, "guest");
+  Advance(2);
+  auto c = As("a-admin");
+  for (const auto& id : {bought, served}) {
+    auto r = CallOk(c, "/v2/computeunit", "ReleaseComputeUnit", {{"instanceId", id}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  json::object gone = Instance("svc-a", bought);
+  EXPECT_EQ(gone.at("status"), "Deleted");
+  EXPECT_EQ(gone.at("replicasCount"), 0) << "its deployment ended with the release";
+  EXPECT_EQ(gone, Listed("svc-a", bought));
+  // A service that only served the unit (a past deployment) still finds it.
+  json::object guest_view = Instance(other, served);
+  EXPECT_EQ(guest_view.at("status"), "Deleted");
+  EXPECT_EQ(guest_view.at("replicasCount"), 0);
+  EXPECT_EQ(RunStatus(other), "Failed");
+
+  Advance(7 * 86400 - 1);  // the retention window: 7 days from the release
+  EXPECT_EQ(Instance("svc-a", bought).at("status"), "Deleted");
+  Advance(2);
+  for (const auto& [service, id] :
+       std::vector<std::pair<std::string, std::string>>{{"svc-a", bought}, {other, served}}) {
+    auto r = Detail(service, id);
+    EXPECT_EQ(ErrorCodeOf(r), "ResourceNotFound") << r.body;
+    EXPECT_TRUE(Listed(service, id).empty());
+  }
+}
+
 }  // namespace
 }  // namespace cuplane::testing
