@@ -96,6 +96,13 @@ TEST(RouterTest, EveryPathServesItsDocumentedActions) {
             HandleDescribeAccountUnits);
   EXPECT_EQ(FindRoute("/v2/computeunit", "CreateAutoRenewRules"), nullptr);
   EXPECT_EQ(FindRoute("/v2/computeunit/", "ReleaseComputeUnit")->handler, HandleReleaseUnit);
+  // A base URL ending in "/" makes SDKs request "//v2/...": runs of slashes count as one.
+  EXPECT_EQ(FindRoute("//v2/computeunit", "ReleaseComputeUnit")->handler, HandleReleaseUnit);
+  EXPECT_EQ(FindRoute("/v2//computeunit//", "ReleaseComputeUnit")->handler, HandleReleaseUnit);
+  EXPECT_TRUE(IsKnownPath("//v2/charge"));
+  EXPECT_FALSE(IsKnownPath("//v2/charg"));
+  EXPECT_FALSE(IsKnownPath("/v2computeunit"));
+  EXPECT_FALSE(IsKnownPath("//"));
   EXPECT_EQ(FindRoute("/v2/computeunit", "Explode"), nullptr);
   // Reads need only the read policy; every other compute-unit action needs write.
   EXPECT_EQ(FindRoute("/v2/charge", "DescribeComputeUnits")->access, Access::kRead);
