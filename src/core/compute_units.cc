@@ -186,6 +186,18 @@ std::optional<std::string> ChooseRegion(const std::vector<Pool>& pools, std::str
   return best->region;
 }
 
+Result<std::string> PlacePurchase(store::Transaction& tx, const std::string& type,
+                                  const std::string& region, std::int64_t units) {
+  if (!tx.GetPrice(type)) return NotForSale(type);
+  if (!region.empty()) return region;
+  auto chosen = ChooseRegion(tx.ListPools(), type, units);
+  if (!chosen) {
+    return MakeError(ErrorCode::kInsufficientInventory,
+                     "no region has " + std::to_string(units) + " free " + type + " units");
+  }
+  return *chosen;
+}
+
 Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& caller,
                                      const UnitPurchaseOrder& order, const LifecycleConfig& config,
                                      UnixSeconds now) {
@@ -198,17 +210,8 @@ Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& ca
   CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
   if (prior) return DecodeStoredResult(*prior);
 
-  if (!tx.GetPrice(order.type)) return NotForSale(order.type);
-  UnitSpec spec{order.region, order.type, order.count, "", 0};
-  if (spec.region.empty()) {
-    auto region = ChooseRegion(tx.ListPools(), order.type, order.count);
-    if (!region) {
-      return MakeError(ErrorCode::kInsufficientInventory,
-                       "no region has " + std::to_string(order.count) + " free " + order.type +
-                           " units");
-    }
-    spec.region = *region;
-  }
+  UnitSpec spec{"", order.type, order.count, "", 0};
+  CUPLANE_ASSIGN_OR_RETURN(spec.region, PlacePurchase(tx, order.type, order.region, order.count));
   CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
                            BuyUnit(tx, caller, spec, order.billing, config, now));
   RememberTokenResult(tx, caller.account_id, token, EncodeStoredResult(bought), now);

@@ -75,6 +75,12 @@ Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& ca
 std::optional<std::string> ChooseRegion(const std::vector<Pool>& pools, std::string_view type,
                                         std::int64_t units);
 
+// Where a purchase of `units` units of `type` goes: `region` when given (the pool is checked
+// when the units are taken), else the region ChooseRegion picks. OperationNotAllowed when the
+// type has no price (it is not for sale), InsufficientInventory when no region can hold it.
+Result<std::string> PlacePurchase(store::Transaction& tx, const std::string& type,
+                                  const std::string& region, std::int64_t units);
+
 // The common core of every purchase (both paths, and a service bought with its unit):
 // takes the units from the pool, pays (Prepaid now; Postpaid: checks one settlement period is
 // covered), opens the order, takes a provisioning fault if one is injected, records the

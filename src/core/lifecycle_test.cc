@@ -23,6 +23,7 @@
 #include "core/auto_renew_rules.h"
 #include "core/compute_units.h"
 #include "core/faults.h"
+#include "core/services.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_test_file.h"
 
@@ -889,6 +890,66 @@ TEST_F(LifecycleUnitsTest, OneTokenNamespaceAcrossPurchaseActions) {
   auto explicit_region = TryBuyUnits(1, "gz", PaymentTiming::kPostpaid, "shared");
   ASSERT_FALSE(explicit_region.ok());
   EXPECT_EQ(explicit_region.error().code, ErrorCode::kIdempotentParameterMismatch);
+}
+
+// CreateService with resourceConfig buys its unit in the same transaction, placed as a
+// /v2/computeunit purchase would be, and shares the account's clientToken namespace.
+TEST_F(LifecycleUnitsTest, AServiceBoughtWithItsUnitIsPlacedAndDeployedInOneGo) {
+  auto create = [&](NewService request) {
+    return store_->Write<std::string>([&](store::Transaction& tx) {
+      return CreateService(tx, tenant_.principal, request, config_, Now());
+    });
+  };
+  NewService request;
+  request.name = "ab";
+  request.description = "c";
+  request.resources = ServiceResources{"", "gpu-1", 4, 3, {}};
+  request.client_token = "svc-token";
+  auto created = create(request);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  auto service = Write([&](store::Transaction& tx) { return tx.GetService(*created); });
+  ASSERT_TRUE(service.has_value());
+  EXPECT_EQ(service->region, "gz") << "gz has 100 free units, bj 64";
+  EXPECT_EQ(service->units_per_replica, 4);
+  auto deployments = Write(
+      [&](store::Transaction& tx) { return tx.ListDeploymentsOfService(*created); });
+  ASSERT_EQ(deployments.size(), 1u);
+  EXPECT_EQ(deployments[0].replicas, 3);
+  EXPECT_EQ(deployments[0].deployed_units, 12);
+  Instance unit = GetInstance(deployments[0].instance_id);
+  EXPECT_EQ(unit.service_id, *created);
+  EXPECT_EQ(unit.total_units, 12);
+  EXPECT_EQ(unit.region, "gz");
+
+  // The retry returns the first service; fields are told apart even when their texts join
+  // alike ("ab" + "c" against "a" + "bc").
+  auto again = create(request);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *created);
+  NewService shifted = request;
+  shifted.name = "a";
+  shifted.description = "bc";
+  auto mismatch = create(shifted);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code, ErrorCode::kIdempotentParameterMismatch);
+  // An automatic region is another request than the region it chose.
+  NewService placed = request;
+  placed.resources->region = "gz";
+  EXPECT_EQ(create(placed).error().code, ErrorCode::kIdempotentParameterMismatch);
+  // The token is the purchases' too.
+  auto purchase = TryBuyUnits(1, "", PaymentTiming::kPostpaid, "svc-token");
+  ASSERT_FALSE(purchase.ok());
+  EXPECT_EQ(purchase.error().code, ErrorCode::kIdempotentParameterMismatch);
+
+  // A refused purchase leaves no service behind: the write is one transaction.
+  NewService too_big = request;
+  too_big.client_token = "";
+  too_big.resources->replicas = 100;  // 400 units: no region has them
+  auto refused = create(too_big);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInsufficientInventory);
+  EXPECT_EQ(Write([&](store::Transaction& tx) { return tx.ListServices("acct-a").size(); }), 2u)
+      << "the tenant's bootstrap service and the one created";
 }
 
 TEST_F(LifecycleUnitsTest, ReleaseRulesOfBothForms) {
