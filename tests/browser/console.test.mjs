@@ -93,6 +93,13 @@ function describeAccountCalls(watched) {
   return watched.requests.filter((r) => r.url.endsWith('/v1/operator?Action=DescribeAccount')).length;
 }
 
+// Submits the form in `card` and resolves the id its success message names.
+async function submitForId(page, card, pattern) {
+  await page.click(`${card} button[type=submit]`);
+  await waitForText(page, `${card} .message`, pattern);
+  return (await text(page, `${card} .message`)).match(pattern)[0];
+}
+
 // Sets an input's value as a person would leave it (for number and date fields).
 function setValue(page, selector, value) {
   return page.$eval(selector, (el, v) => { el.value = v; }, String(value));
@@ -328,9 +335,7 @@ describe('console, virtual clock', { skip }, () => {
     await page.select('#buy select[name=paymentTiming]', 'Prepaid');
     await setValue(page, '#buy input[name=computeUnitCount]', 1);
     await setValue(page, '#buy input[name=reservationLength]', 1);
-    await page.click('#buy button[type=submit]');
-    await waitForText(page, '#buy .message', /Bought unit-[a-z0-9]{12}/);
-    const unit = (await text(page, '#buy .message')).match(/unit-[a-z0-9]{12}/)[0];
+    const unit = await submitForId(page, '#buy', /unit-[a-z0-9]{12}/);
     await waitForText(page, '#unit-status', 'Creating');
     await operator(env.server, 'AdvanceClock', { seconds: 5 });
     await waitForText(page, '#unit-status', 'Running');
@@ -366,9 +371,7 @@ describe('console, virtual clock', { skip }, () => {
     await page.waitForSelector(`#new-service option[value="${unit}"]`);
     await page.select('#new-service select[name=instanceId]', unit);
     await page.type('#new-service input[name=name]', 'console-chat');
-    await page.click('#new-service button[type=submit]');
-    await waitForText(page, '#new-service .message', /Created svco-[a-z0-9]{12}/);
-    const serviceId = (await text(page, '#new-service .message')).match(/svco-[a-z0-9]{12}/)[0];
+    const serviceId = await submitForId(page, '#new-service', /svco-[a-z0-9]{12}/);
     await waitForText(page, '#service-status', 'Deploying');
     await waitForText(page, `[data-service-status="${serviceId}"]`, 'Deploying');
     await operator(env.server, 'AdvanceClock', { seconds: 5 });
@@ -416,6 +419,33 @@ describe('console, virtual clock', { skip }, () => {
     await screenshot(phone.page, 'tenant-services-phone');
     assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
     await finish(phone, env, TENANT.sk);
+  });
+
+  test('tenant: creates a service on a new Prepaid unit bought for it', async () => {
+    const watched = await consolePage(env);
+    const { page } = watched;
+    await signIn(page, TENANT.ak, TENANT.sk);
+    await page.click('#tab-services');
+    await page.waitForSelector('#new-service select[name=where]');
+    await page.select('#new-service select[name=where]', 'new');
+    await page.type('#new-service input[name=name]', 'console-new');
+    await page.select('#new-service select[name=region]', 'bj');
+    await page.select('#new-service select[name=unitsPerReplica]', '2');
+    await page.select('#new-service select[name=paymentTiming]', 'Prepaid');
+    await setValue(page, '#new-service input[name=reservationLength]', 1);
+    const serviceId = await submitForId(page, '#new-service', /svco-[a-z0-9]{12}/);
+    await waitForText(page, '#service-status', 'Deploying');
+    await operator(env.server, 'AdvanceClock', { seconds: 5 });
+    await waitForText(page, '#service-status', 'Serving');
+    await waitForText(page, '#service-detail', 'Prepaid');
+    const service = await tenant(env.server, '/v2/service', 'DescribeService', { serviceId });
+    assert.equal(service.resourceConfig.type, 'GPU-1-2');
+    assert.equal(service.payType, 'Prepay');
+    assert.equal(service.deployments.length, 1);
+    const unit = await unitOf(env.server, service.deployments[0].instanceId);
+    assert.deepEqual([unit.paymentTiming, unit.totalComputeUnits, unit.region], ['Prepaid', 2, 'bj']);
+    await screenshot(page, 'tenant-service-new-unit-desktop');
+    await finish(watched, env, TENANT.sk);
   });
 
   test('tenant: services are listed 20 at a time; More shows the rest, and a re-read keeps them', async () => {

@@ -4,7 +4,8 @@
 // Reads settle nothing, so the list and an open service are re-read while they change state.
 
 import { PATHS } from './api.js';
-import { RESIZABLE, SERVICE_TRANSITIONAL } from './catalog.js';
+import { billingFields } from './billing_fields.js';
+import { REGIONS, RESIZABLE, SERVICE_TRANSITIONAL, TYPES } from './catalog.js';
 import { DetailCard } from './detail.js';
 import { LiveList } from './paged.js';
 import { act, badge, card, field, fill, formatTime, h, messageLine, select, table } from './ui.js';
@@ -65,33 +66,58 @@ export class TenantServicesPanel {
   }
 }
 
-// CreateService on one of the caller's units: the service takes that unit's region and type.
+// CreateService, on one of the caller's Running units (the service takes its region and type)
+// or on a new unit bought for it in the same call (region, type, units per replica, billing).
 class NewServiceForm {
   constructor(session, onCreated) {
     this.session = session;
     this.message = messageLine();
     this.unit = select('instanceId', []);
+    this.where = select('where', [['existing', 'On one of my units'], ['new', 'On a new unit']], 'existing');
     const name = h('input', { name: 'name', required: true, minlength: 2, maxlength: 20 });
-    const replicas = h('input', { name: 'deploymentReplicasCount', type: 'number', min: 1, max: 100000, value: 1, required: true });
+    const replicas = h('input', { name: 'replicasCount', type: 'number', min: 1, max: 100000, value: 1, required: true });
     const perReplica = h('input', { name: 'replicaComputeUnitCount', type: 'number', min: 1, max: 100000, value: 1, required: true });
-    const submit = h('button', { class: 'primary', type: 'submit' }, 'Create service');
-    this.form = h('form', {
-      class: 'grid-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        const created = await act(submit, this.message, () => session.call(PATHS.service, 'CreateService', {
-          name: name.value.trim(),
+    const region = select('region', [['', 'most free'], ...REGIONS], '');
+    const type = select('type', TYPES, 'gpu-1');
+    const perReplicaNew = select('unitsPerReplica', ['1', '2', '4', '8'], '1');
+    const billing = billingFields();
+    this.existing = h('div', { class: 'grid-form' }, field('On unit', this.unit), field('Units per replica', perReplica));
+    const fresh = h('div', { class: 'stack', hidden: true },
+      h('div', { class: 'grid-form' }, field('Region', region), field('Unit type', type),
+        field('Units per replica', perReplicaNew), billing.payment),
+      billing.prepaid);
+    this.where.addEventListener('change', () => {
+      this.existing.hidden = this.where.value !== 'existing';
+      fresh.hidden = this.where.value !== 'new';
+    });
+    const body = () => {
+      if (this.where.value === 'existing') {
+        return {
           deploymentConfig: {
             deploymentComputeUnitList: [{ instanceId: this.unit.value, deploymentReplicasCount: Number(replicas.value) }],
             replicaComputeUnitCount: Number(perReplica.value),
           },
-        }), (r) => `Created ${r.serviceId}.`);
+        };
+      }
+      const serviceType = type.value === 'cpu' ? 'CPU-1-1' : `${type.value.toUpperCase()}-${perReplicaNew.value}`;
+      const resourceConfig = { type: serviceType, replicasCount: Number(replicas.value) };
+      if (region.value) resourceConfig.region = region.value;
+      return { resourceConfig, billing: billing.value() };
+    };
+    const submit = h('button', { class: 'primary', type: 'submit' }, 'Create service');
+    const form = h('form', {
+      class: 'stack',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const created = await act(submit, this.message,
+          () => session.call(PATHS.service, 'CreateService', { name: name.value.trim(), ...body() }),
+          (r) => `Created ${r.serviceId}.`);
         if (created) { name.value = ''; onCreated(created.serviceId); }
       },
-    }, field('Name', name, '2 to 20 characters'), field('On unit', this.unit), field('Replicas', replicas),
-    field('Units per replica', perReplica), submit);
-    this.none = h('p', { class: 'hint', text: 'A service runs on your units: buy a unit first (Units), then create the service on it.' });
-    this.el = card('New service', { id: 'new-service' }, this.none, this.form, this.message.el);
+    }, h('div', { class: 'grid-form' }, field('Name (2–20 characters)', name), field('Where', this.where),
+      field('Replicas', replicas)),
+    this.existing, fresh, h('div', { class: 'actions' }, submit));
+    this.el = card('New service', { id: 'new-service' }, form, this.message.el);
   }
 
   // The units a service can start on: the caller's Running ones (with their free units).
@@ -102,8 +128,12 @@ class NewServiceForm {
       const chosen = this.unit.value;
       fill(this.unit, usable.map((u) => h('option', { value: u.instanceId, selected: u.instanceId === chosen },
         `${u.instanceId} · ${u.region} / ${u.type} · ${u.totalComputeUnits - u.usedComputeUnits} free`)));
-      this.form.hidden = usable.length === 0;
-      this.none.hidden = usable.length > 0;
+      // With no unit to start on, only a new unit is offered.
+      this.where.options[0].disabled = usable.length === 0;
+      if (usable.length === 0 && this.where.value === 'existing') {
+        this.where.value = 'new';
+        this.where.dispatchEvent(new Event('change'));
+      }
     } catch (err) {
       this.message.error(err);
     }

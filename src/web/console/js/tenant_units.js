@@ -4,6 +4,7 @@
 // Reads settle nothing, so the list and an open unit are re-read while a unit changes state.
 
 import { PATHS } from './api.js';
+import { billingFields } from './billing_fields.js';
 import { REGIONS, RESIZABLE, TRANSITIONAL, TYPES } from './catalog.js';
 import { DetailCard } from './detail.js';
 import { LiveList } from './paged.js';
@@ -73,37 +74,23 @@ class BuyForm {
     const type = select('type', TYPES, 'gpu-1');
     const region = select('region', [['', 'most free'], ...REGIONS], '');
     const count = h('input', { name: 'computeUnitCount', type: 'number', min: 1, value: 1, required: true });
-    const payment = select('paymentTiming', ['Postpaid', 'Prepaid'], 'Postpaid');
-    const months = h('input', { name: 'reservationLength', type: 'number', min: 1, max: 12, value: 1 });
-    const autoRenew = h('input', { name: 'autoRenew', type: 'checkbox' });
-    const renewMonths = h('input', { name: 'autoRenewTime', type: 'number', min: 1, max: 6, value: 1 });
+    const billingForm = billingFields();
     const submit = h('button', { class: 'primary', type: 'submit' }, 'Buy');
 
     const forService = h('div', { class: 'grid-form' }, field('Service', serviceId), field('Replicas', replicas), serviceList);
     const forUnits = h('div', { class: 'grid-form', hidden: true }, field('Type', type), field('Region', region), field('Units', count));
-    const prepaid = h('div', { class: 'grid-form', hidden: true }, field('Months', months),
-      h('label', { class: 'check' }, autoRenew, ' Renew automatically'), field('Renew by (months)', renewMonths));
-    const sync = () => {
+    kind.addEventListener('change', () => {
       forService.hidden = kind.value !== 'service';
       forUnits.hidden = kind.value !== 'units';
       serviceId.required = kind.value === 'service';
-      prepaid.hidden = payment.value !== 'Prepaid';
-    };
-    kind.addEventListener('change', sync);
-    payment.addEventListener('change', sync);
+    });
     services.ids().then((ids) => {
       fill(serviceList, ids.map((id) => h('option', { value: id })));
       if (ids.length && !serviceId.value) serviceId.value = ids[0];
     });
 
     const purchase = () => {
-      const billing = { paymentTiming: payment.value };
-      if (payment.value === 'Prepaid') {
-        billing.reservation = {
-          reservationTimeUnit: 'Month', reservationLength: Number(months.value),
-          autoRenew: autoRenew.checked, autoRenewTimeUnit: 'Month', autoRenewTime: Number(renewMonths.value),
-        };
-      }
+      const billing = billingForm.value();
       if (kind.value === 'service') {
         return session.call(PATHS.serviceResources, 'PurchaseComputeUnit',
           { serviceId: serviceId.value.trim(), replicasCount: Number(replicas.value), billing });
@@ -120,8 +107,8 @@ class BuyForm {
         const bought = await act(submit, message, purchase, (r) => `Bought ${r.instanceId}: it is Creating.`);
         if (bought) onBought(bought.instanceId);
       },
-    }, h('div', { class: 'grid-form' }, field('What', kind), field('Payment', payment)),
-    forService, forUnits, prepaid, h('div', { class: 'actions' }, submit), message.el));
+    }, h('div', { class: 'grid-form' }, field('What', kind), billingForm.payment),
+    forService, forUnits, billingForm.prepaid, h('div', { class: 'actions' }, submit), message.el));
   }
 }
 
