@@ -891,9 +891,9 @@ TEST_P(StoreConformanceTest, CancelAccountTransitionsRemovesThatAccountsAccountL
 
 TEST_P(StoreConformanceTest, IdempotencyRecordsRoundTripAndExpireBeforeCutoff) {
   InWrite([](Transaction& tx) {
-    tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok-1", "fp-1", "unit-1", 100});
-    tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok-2", "fp-2", "unit-2", 200});
-    tx.InsertIdempotency(core::IdempotencyRecord{kOtherAccount, "tok-1", "fp-x", "unit-x", 50});
+    tx.PutIdempotency(core::IdempotencyRecord{kAccount, "tok-1", "fp-1", "unit-1", 100});
+    tx.PutIdempotency(core::IdempotencyRecord{kAccount, "tok-2", "fp-2", "unit-2", 200});
+    tx.PutIdempotency(core::IdempotencyRecord{kOtherAccount, "tok-1", "fp-x", "unit-x", 50});
   });
   auto record_fields = [](const core::IdempotencyRecord& r) {
     return std::tie(r.account_id, r.token, r.fingerprint, r.result, r.created_at);
@@ -935,7 +935,7 @@ void WriteOneOfEverything(Transaction& tx) {
   tx.InsertDeployment(
       core::Deployment{.instance_id = "unit-1", .service_id = "svc-1", .deployed_units = 4});
   tx.ScheduleTransition(Transition{0, 5, TransitionKind::kProvision, kAccount, "unit-1"});
-  tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok", "fp", "unit-1", 1});
+  tx.PutIdempotency(core::IdempotencyRecord{kAccount, "tok", "fp", "unit-1", 1});
 }
 
 // Expects that nothing WriteOneOfEverything writes is in the store.
