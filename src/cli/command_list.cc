@@ -41,6 +41,8 @@ void PrintCommandList(const CLI::App& app, std::ostream& out) {
       << "\n"
          "  --access-key AK   default $CUPLANE_ACCESS_KEY\n"
          "  --secret-key SK   default $CUPLANE_SECRET_KEY\n"
+         "  --ca-file FILE    https:// only: PEM certificates to trust instead of the system's;\n"
+         "                    default $CUPLANE_CA_FILE\n"
          "  --json            print the result as JSON instead of a table\n"
          "Errors print `error: <Code>: <message>` and exit 1.\n"
          "Run `cuplane COMMAND --help` for a command's flags.\n";
