@@ -34,8 +34,8 @@ void PrintCommandList(const CLI::App& app, std::ostream& out) {
   Table table;
   CollectLeaves(app, "", table);
   table.Print(out);
-  out << "\nThe account, user, key, policy, service, inventory, price and clock commands need an\n"
-         "operator key; the unit and svc commands a tenant's key. They take\n"
+  out << "\nThe account, user, key, policy, service, inventory, price, clock, state and snapshot\n"
+         "commands need an operator key; the unit and svc commands a tenant's key. They take\n"
          "  --endpoint URL    default $CUPLANE_ENDPOINT, else "
       << kDefaultEndpoint
       << "\n"

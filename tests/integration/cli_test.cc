@@ -22,7 +22,8 @@ TEST(CliHelpTest, HelpListsTheCommands) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   for (const char* command : {"serve", "operator-key", "account", "user", "key", "policy",
                               "service", "inventory", "price", "clock", "unit", "purchase", "svc",
-                              "auto-release", "top-up", "--json",
+                              "auto-release", "top-up", "state reset", "snapshot save",
+                              "snapshot restore", "snapshot list", "snapshot delete", "--json",
                               "CUPLANE_ENDPOINT", "--ca-file", "CUPLANE_CA_FILE"}) {
     EXPECT_THAT(r.output, HasSubstr(command));
   }

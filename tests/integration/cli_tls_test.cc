@@ -69,6 +69,7 @@ TEST_F(CliTlsTest, OperatorAndTenantCommandsWorkOverHttpsWithTheCaFile) {
   std::string id = BuyPostpaid("svc-a", 1, kTenantAdmin);
   ASSERT_THAT(id, StartsWith("unit-"));
   EXPECT_EQ(Str(DescribeUnit(id, kTenantAdmin).at("instanceId")), id);
+  EXPECT_EQ(CliJson({"snapshot", "save", "over-tls"}), true);
 
   // By name, too (the certificate lists localhost), and with the CA file from the environment.
   CommandResult r = ClockShow(Url("https", "localhost", server_->port()), TrustFlags());
