@@ -49,10 +49,9 @@ Status TlsTransport::ExpectHost() {
     ok =
         SSL_set_tlsext_host_name(ssl, host_.c_str()) == 1 && SSL_set1_host(ssl, host_.c_str()) == 1;
   }
-  if (!ok)
-    return TransportError("TLS: cannot check the certificate for " + host_ + " (" +
-                          OpenSslReason() + ")");
-  return OkStatus();
+  if (ok) return OkStatus();
+  return TransportError("TLS: cannot check the certificate for " + host_ + " (" + OpenSslReason() +
+                        ")");
 }
 
 Error TlsTransport::HandshakeFailure(const beast::error_code& ec) {
