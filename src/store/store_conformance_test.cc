@@ -1092,6 +1092,46 @@ TEST_P(StoreConformanceTest, DataPersistsAcrossReopenAndMigrationsRerunSafely) {
   EXPECT_EQ(entries[1].id, first_entry[0].id);
 }
 
+// Migration 8 (resizes) on a store written before it: a Prepaid unit is in its reservation, or
+// in its last renewal, priced at what that renewal's ledger entry paid per unit-month.
+TEST_P(StoreConformanceTest, ResizeMigrationFindsEachPrepaidUnitsCurrentTerm) {
+  AddAccounts();
+  Instance reserved = MakeInstance("unit-reserved", kAccount, "svc-1", PaymentTiming::kPrepaid, 1);
+  Instance renewed = MakeInstance("unit-renewed", kAccount, "svc-1", PaymentTiming::kPrepaid, 2);
+  renewed.reservation_months = 1;
+  renewed.paid_months = 3;  // 1 reserved, then renewed for 2 at 160000 per unit-month
+  renewed.auto_renew_months = 2;
+  Instance renewed_free = MakeInstance("unit-free", kAccount, "svc-1", PaymentTiming::kPrepaid, 3);
+  renewed_free.reservation_months = 2;
+  renewed_free.paid_months = 3;  // renewed for 1 month (less than today's rule), no entry found
+  renewed_free.auto_renew_months = 4;
+  Instance postpaid = MakeInstance("unit-postpaid", kAccount, "svc-1", PaymentTiming::kPostpaid, 4);
+  InWrite([&](Transaction& tx) {
+    for (const Instance& i : {reserved, renewed, renewed_free, postpaid}) tx.InsertInstance(i);
+    LedgerEntry renewal{0, kAccount, 5, -160'000 * 4 * 2, LedgerKind::kRenewal, "unit-renewed", ""};
+    tx.PostLedgerEntry(renewal);
+  });
+  // Back to the schema before migration 8, which the reopened store applies again.
+  for (const char* column : {"term_months", "term_unit_price", "resize_from_units",
+                             "resize_to_units", "resize_order_id", "resize_charge"}) {
+    exec_(std::string("ALTER TABLE instances DROP COLUMN ") + column);
+  }
+  exec_("DELETE FROM schema_migrations WHERE version = 8");
+  Reopen();
+  auto term = [&](const std::string& id) {
+    auto i = InRead([&](Transaction& tx) { return tx.GetInstance(id); });
+    return std::make_pair(i->term_months, i->term_unit_price);
+  };
+  EXPECT_EQ(term("unit-reserved"), std::make_pair(3, core::Money{150'000}));
+  EXPECT_EQ(term("unit-renewed"), std::make_pair(2, core::Money{160'000}));
+  EXPECT_EQ(term("unit-free"), std::make_pair(1, core::Money{150'000}))
+      << "no renewal entry: the purchase price";
+  EXPECT_EQ(term("unit-postpaid"), std::make_pair(0, core::Money{0}));
+  auto unit = InRead([&](Transaction& tx) { return tx.GetInstance("unit-renewed"); });
+  EXPECT_TRUE(unit->resize_order_id.empty());
+  EXPECT_EQ(unit->resize_from_units, 0);
+}
+
 // Concurrent purchases can never oversell, and money stays consistent (DESIGN.md: the guarded
 // take inside the purchase's transaction), with the writers spread over two servers.
 TEST_P(StoreConformanceTest, ConcurrentGuardedAllocationsNeverOversell) {
