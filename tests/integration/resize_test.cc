@@ -467,6 +467,34 @@ TEST_F(SlowResizeTest, AFailedPostpaidResizeStaysBilledForWhatTheUnitHeld) {
   EXPECT_EQ(CountKind(Ledger(), "refund"), 0);
 }
 
+TEST_F(SlowResizeTest, AReconfigurationInFlightSurvivesARestart) {
+  CUPLANE_REQUIRE_DURABLE_STORE();  // the transition row must outlive the process
+  std::string unit = BuyUnits(2, "Prepaid");
+  Advance(3600);
+  json::object bought = Unit(unit);
+  UnixSeconds start = TimeOf(bought, "startTime"), end = TimeOf(bought, "expiredTime");
+  Resize(unit, 6);
+  Advance(1800);
+  EXPECT_EQ(Refused(unit, 6, "a-admin", "Reconfiguring"), "OperationNotAllowed");
+  EXPECT_EQ(server_->Stop(), 0);
+  StartServer();
+  EXPECT_EQ(Status(unit), "Reconfiguring");
+  Advance(1800);
+  EXPECT_EQ(Status(unit), "Running");
+  EXPECT_EQ(Total(unit), 6);
+  // And a shrink accepted before a restart is refunded once, when it completes after it.
+  Resize(unit, 3);
+  EXPECT_EQ(server_->Stop(), 0);
+  StartServer();
+  Advance(3600);
+  UnixSeconds done = Now();
+  EXPECT_EQ(Total(unit), 3);
+  EXPECT_EQ(Allocated(), 3);
+  json::array ledger = Ledger();
+  EXPECT_EQ(ledger[0].at("amount"), Prorated(3, 1, end - done, end - start, false));
+  EXPECT_EQ(CountKind(ledger, "resize"), 2);
+}
+
 TEST_F(SlowResizeTest, PrepaidExpiryWhileReconfiguring) {
   // Without a renewal rule the unit ends at expiry: the growth's units were held to the end of
   // the term they paid for, so nothing is refunded.
