@@ -890,7 +890,8 @@ TEST_F(ApiServiceTest, MissingActionIsInvalidAction) {
 TEST_F(ApiServiceTest, UnknownActionIsInvalidAction) {
   ExpectError(CallRaw(kServiceResources, "BuyEverything", "{}"), 400, "InvalidAction");
   ExpectError(CallRaw(kComputeUnit, "PurchaseServiceResource", "{}"), 400, "InvalidAction");
-  ExpectError(CallRaw(kServiceResources, "DescribeComputeUnit", "{}"), 400, "InvalidAction");
+  // Auto-renewal rules live on /v2/charge only.
+  ExpectError(CallRaw(kServiceResources, "CreateAutoRenewRules", "{}"), 400, "InvalidAction");
   ExpectError(CallRaw(kOperator, "PurchaseComputeUnit", "{}", kOperatorKey), 400, "InvalidAction");
 }
 
@@ -934,16 +935,44 @@ TEST_F(ApiServiceTest, MissingAuthorizationIsAccessDenied) {
   EXPECT_EQ(State(), before);
 }
 
+// The messages are Qianfan IAM's, word for word, in the body and in X-Bce-Error-Message (the
+// Python SDK prints its "check your AK/SK" hint only on these texts).
+void ExpectMessage(const Reply& reply, std::string_view message) {
+  EXPECT_EQ(reply.Message(), message) << reply;
+  EXPECT_EQ(reply.Header("X-Bce-Error-Message"), message) << reply;
+}
+
 TEST_F(ApiServiceTest, WrongSecretIsSignatureDoesNotMatch) {
-  ExpectError(Call(kServiceResources, "DescribeComputeUnits", {{"serviceId", "svc-alpha"}},
-                   Credentials{kAlphaAdmin.access_key, "wrong-secret"}),
-              400, "SignatureDoesNotMatch");
+  Reply reply = Call(kServiceResources, "DescribeComputeUnits", {{"serviceId", "svc-alpha"}},
+                     Credentials{kAlphaAdmin.access_key, "wrong-secret"});
+  ExpectError(reply, 400, "SignatureDoesNotMatch");
+  ExpectMessage(reply, "SignatureDoesNotMatch, cause: Fail to authn user: Signature does not match");
 }
 
 TEST_F(ApiServiceTest, UnknownAccessKeyIsInvalidAccessKeyId) {
-  ExpectError(Call(kServiceResources, "DescribeComputeUnits", {{"serviceId", "svc-alpha"}},
-                   Credentials{"no-such-ak", "no-such-sk"}),
-              403, "InvalidAccessKeyId");
+  Reply reply = Call(kServiceResources, "DescribeComputeUnits", {{"serviceId", "svc-alpha"}},
+                     Credentials{"no-such-ak", "no-such-sk"});
+  ExpectError(reply, 403, "InvalidAccessKeyId");
+  ExpectMessage(reply, "NotFound, cause: Could not find credential.");
+}
+
+// An SDK whose base URL ends in "/" requests "//v2/...": it is routed as "/v2/...", and the
+// signature is checked over the path as sent.
+TEST_F(ApiServiceTest, ADoubledSlashRoutesAsOneAndIsSignedAsSent) {
+  Reply reply = Send(Signed("POST", "//v2/serviceresources", {{"Action", "DescribeComputeUnits"}},
+                            R"({"serviceId":"svc-alpha"})", kAlphaAdmin));
+  EXPECT_EQ(reply.status(), 200) << reply;
+  reply = Send(Signed("POST", "//v2//charge/", {{"Action", "DescribeComputeUnits"}},
+                      R"({"serviceId":"svc-alpha"})", kAlphaAdmin));
+  EXPECT_EQ(reply.status(), 200) << reply;
+
+  // Signed over "/v2/serviceresources", sent to "//v2/serviceresources": not the same request.
+  ApiRequest moved = Signed("POST", kServiceResources, {{"Action", "DescribeComputeUnits"}},
+                            R"({"serviceId":"svc-alpha"})", kAlphaAdmin);
+  moved.target = "/" + moved.target;
+  ExpectError(Send(moved), 400, "SignatureDoesNotMatch");
+  ExpectError(Call("//v2/nothing", "DescribeComputeUnits", {{"serviceId", "svc-alpha"}}), 400,
+              "InvalidURI");
 }
 
 TEST_F(ApiServiceTest, MalformedAuthorizationIsInvalidHttpAuthHeader) {

@@ -1,5 +1,6 @@
 #include "api/compute_unit_handlers.h"
 
+#include "api/purchase_fields.h"
 #include "core/auto_renew_rules.h"
 #include "core/compute_units.h"
 #include "core/resizes.h"
@@ -9,91 +10,10 @@ namespace {
 
 using core::PaymentTiming;
 
-constexpr size_t kMaxClientTokenLength = 64;
 constexpr std::int64_t kMaxReplicas = 100000;
 
 std::string TimeOrEmpty(const std::optional<UnixSeconds>& t) {
   return t ? FormatUtc(*t) : std::string();
-}
-
-Result<PaymentTiming> DecodePaymentTiming(const JsonFields& fields, std::string_view key,
-                                          const std::string& value) {
-  auto timing = core::ParsePaymentTiming(value);
-  if (!timing) return InvalidParameter(fields.Name(key) + " must be Prepaid or Postpaid");
-  return *timing;
-}
-
-// clientToken from the query or the body (SPEC §4.1): at most 64 printable ASCII characters.
-Result<std::string> DecodeClientToken(const CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(auto from_body, body.OptionalString("clientToken", 1024));
-  const std::string* from_query = call.QueryParam("clientToken");
-  if (from_body && from_query && *from_body != *from_query) {
-    return InvalidParameter("clientToken differs between the query and the body");
-  }
-  std::string token = from_query ? *from_query : from_body.value_or("");
-  if (token.size() > kMaxClientTokenLength) {
-    return InvalidParameter("clientToken must be at most 64 characters");
-  }
-  for (char c : token) {
-    if (c < 0x21 || c > 0x7e) return InvalidParameter("clientToken must be printable ASCII");
-  }
-  return token;
-}
-
-// releaseTime: RFC 3339, or "YYYY-MM-DD HH:MM:SS" in the server's local offset; absent, null
-// or "" reads as none.
-Result<std::optional<UnixSeconds>> DecodeReleaseTime(const CallContext& call,
-                                                     const JsonFields& fields) {
-  CUPLANE_ASSIGN_OR_RETURN(auto text, fields.OptionalString("releaseTime", 64));
-  if (!text || text->empty()) return std::optional<UnixSeconds>();
-  auto t = ParseRfc3339(*text);
-  if (!t) t = ParsePlainLocalTime(*text, call.server.local_offset_seconds);
-  if (!t) {
-    return InvalidParameter(fields.Name("releaseTime") +
-                            " must be RFC 3339 (2030-01-25T12:30:30+08:00) or "
-                            "\"YYYY-MM-DD HH:MM:SS\"");
-  }
-  return std::optional<UnixSeconds>(*t);
-}
-
-Status DecodeReservation(const JsonFields& billing, core::BillingTerms& terms) {
-  CUPLANE_ASSIGN_OR_RETURN(JsonFields reservation, billing.RequiredObject("reservation"));
-  CUPLANE_ASSIGN_OR_RETURN(std::string unit, reservation.RequiredString("reservationTimeUnit", 16));
-  if (!EqualsIgnoreCase(unit, "Month")) {
-    return InvalidParameter(reservation.Name("reservationTimeUnit") + " must be Month");
-  }
-  CUPLANE_ASSIGN_OR_RETURN(terms.reservation_months,
-                           reservation.RequiredInt("reservationLength", 1, 12));
-  CUPLANE_ASSIGN_OR_RETURN(auto auto_renew, reservation.OptionalBool("autoRenew"));
-  terms.auto_renew = auto_renew.value_or(false);
-  CUPLANE_ASSIGN_OR_RETURN(auto renew_unit, reservation.OptionalString("autoRenewTimeUnit", 16));
-  if (renew_unit && !renew_unit->empty() && !EqualsIgnoreCase(*renew_unit, "Month")) {
-    return InvalidParameter(reservation.Name("autoRenewTimeUnit") + " must be Month");
-  }
-  CUPLANE_ASSIGN_OR_RETURN(auto renew_time, reservation.OptionalInt("autoRenewTime", 1, 6));
-  terms.auto_renew_months = static_cast<int>(renew_time.value_or(1));
-  return OkStatus();
-}
-
-// billing {paymentTiming, reservation (Prepaid), releaseTime (Postpaid)} of every purchase.
-Result<core::BillingTerms> DecodeBilling(const CallContext& call, const JsonFields& body) {
-  core::BillingTerms terms;
-  CUPLANE_ASSIGN_OR_RETURN(JsonFields billing, body.RequiredObject("billing"));
-  CUPLANE_ASSIGN_OR_RETURN(std::string timing, billing.RequiredString("paymentTiming", 16));
-  CUPLANE_ASSIGN_OR_RETURN(terms.payment_timing,
-                           DecodePaymentTiming(billing, "paymentTiming", timing));
-  CUPLANE_ASSIGN_OR_RETURN(terms.release_time, DecodeReleaseTime(call, billing));
-  if (terms.payment_timing == PaymentTiming::kPrepaid) {
-    if (terms.release_time) {
-      return InvalidParameter(billing.Name("releaseTime") +
-                              " applies only to Postpaid; a Prepaid unit ends at expiry");
-    }
-    CUPLANE_TRY(DecodeReservation(billing, terms));
-  }  // Postpaid: reservation is ignored (SPEC §4.1)
-  if (terms.release_time && *terms.release_time <= call.now) {
-    return InvalidParameter(billing.Name("releaseTime") + " must be in the future");
-  }
-  return terms;
 }
 
 Result<core::PurchaseOrder> DecodePurchase(const CallContext& call, const JsonFields& body) {
@@ -107,12 +27,14 @@ Result<core::PurchaseOrder> DecodePurchase(const CallContext& call, const JsonFi
   return order;
 }
 
-boost::json::object EncodeListItem(const core::Instance& i) {
+// The element of a service's list (SPEC §4.2), also the service-scoped detail (§4.8).
+boost::json::object EncodeServiceUnit(const core::ServiceUnitView& unit) {
+  const core::Instance& i = unit.instance;
   bool started = i.start_time.has_value();
   return boost::json::object{
       {"instanceId", i.instance_id},
       {"paymentTiming", core::ToString(i.payment_timing)},
-      {"replicasCount", i.replicas_count},
+      {"replicasCount", unit.replicas},
       {"status", core::ListStatus(i.status)},
       {"startTime", started ? FormatUtc(*i.start_time) : ""},
       {"expiredTime",
@@ -218,14 +140,28 @@ Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const J
   if (timing_text && !timing_text->empty()) {
     CUPLANE_ASSIGN_OR_RETURN(timing, DecodePaymentTiming(body, "paymentTiming", *timing_text));
   }
-  auto instances = call.server.store.Read<std::vector<core::Instance>>([&](store::Transaction& tx) {
-    return core::ListComputeUnits(tx, call.principal, service_id, timing, call.server.lifecycle,
-                                  call.now);
-  });
-  if (!instances.ok()) return instances.error();
+  auto units = call.server.store.Read<std::vector<core::ServiceUnitView>>(
+      [&](store::Transaction& tx) {
+        return core::ListComputeUnits(tx, call.principal, service_id, timing,
+                                      call.server.lifecycle, call.now);
+      });
+  if (!units.ok()) return units.error();
   boost::json::array items;
-  for (const core::Instance& i : *instances) items.push_back(EncodeListItem(i));
+  for (const core::ServiceUnitView& unit : *units) items.push_back(EncodeServiceUnit(unit));
   return boost::json::value(boost::json::object{{"instances", std::move(items)}});
+}
+
+Result<boost::json::value> HandleDescribeServiceUnit(CallContext& call, const JsonFields& body) {
+  CUPLANE_ASSIGN_OR_RETURN(std::string service_id,
+                           body.RequiredString("serviceId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  auto unit = call.server.store.Read<core::ServiceUnitView>([&](store::Transaction& tx) {
+    return core::DescribeServiceUnit(tx, call.principal, service_id, instance_id,
+                                     call.server.lifecycle, call.now);
+  });
+  if (!unit.ok()) return unit.error();
+  return boost::json::value(boost::json::object{{"instance", EncodeServiceUnit(*unit)}});
 }
 
 Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const JsonFields& body) {

@@ -10,6 +10,8 @@ Result<boost::json::value> HandlePurchaseComputeUnit(CallContext& call, const Js
 Result<boost::json::value> HandleDescribeComputeUnits(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleAutoReleaseComputeUnit(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleDescribeComputeUnit(CallContext& call, const JsonFields& body);
+// /v2/serviceresources DescribeComputeUnit: one unit of a service (serviceId + instanceId).
+Result<boost::json::value> HandleDescribeServiceUnit(CallContext& call, const JsonFields& body);
 // /v2/computeunit PurchaseComputeUnit: units not tied to a service (SPEC §4.5).
 Result<boost::json::value> HandlePurchaseUnits(CallContext& call, const JsonFields& body);
 // /v2/computeunit DescribeComputeUnits: every unit of the account, filtered, optionally paged.

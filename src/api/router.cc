@@ -1,6 +1,7 @@
 #include "api/router.h"
 
 #include <array>
+#include <string>
 
 #include "api/capacity_handlers.h"
 #include "api/compute_unit_handlers.h"
@@ -34,6 +35,9 @@ Handler PickPurchase(const JsonFields& body) {
 Handler PickList(const JsonFields& body) {
   return Carries(body, "serviceId") ? HandleDescribeComputeUnits : HandleDescribeAccountUnits;
 }
+Handler PickDetail(const JsonFields& body) {
+  return Carries(body, "serviceId") ? HandleDescribeServiceUnit : HandleDescribeComputeUnit;
+}
 Handler PickRelease(const JsonFields& body) {
   return Carries(body, "serviceId") ? HandleReleaseServiceUnit : HandleReleaseUnit;
 }
@@ -48,6 +52,7 @@ Handler PickAutoRelease(const JsonFields& body) {
 const std::array kRoutes{
     Route{kServiceResources, "PurchaseComputeUnit", Access::kWrite, HandlePurchaseComputeUnit},
     Route{kServiceResources, "DescribeComputeUnits", Access::kRead, HandleDescribeComputeUnits},
+    Route{kServiceResources, "DescribeComputeUnit", Access::kRead, HandleDescribeServiceUnit},
     Route{kServiceResources, "ReleaseComputeUnit", Access::kWrite, HandleReleaseServiceUnit},
     Route{kServiceResources, "AutoReleaseComputeUnit", Access::kWrite,
           HandleAutoReleaseComputeUnit},
@@ -61,7 +66,8 @@ const std::array kRoutes{
     Route{kCharge, "PurchaseComputeUnit", Access::kWrite, nullptr, PickPurchase},
     Route{kCharge, "DescribeServiceResources", Access::kRead, HandleDescribeComputeUnits},
     Route{kCharge, "DescribeComputeUnits", Access::kRead, nullptr, PickList},
-    Route{kCharge, "DescribeComputeUnit", Access::kRead, HandleDescribeComputeUnit},
+    Route{kCharge, "DescribeServiceResource", Access::kRead, HandleDescribeServiceUnit},
+    Route{kCharge, "DescribeComputeUnit", Access::kRead, nullptr, PickDetail},
     Route{kCharge, "ReleaseServiceResource", Access::kWrite, HandleReleaseServiceUnit},
     Route{kCharge, "ReleaseComputeUnit", Access::kWrite, nullptr, PickRelease},
     Route{kCharge, "AutoReleaseComputeUnit", Access::kWrite, nullptr, PickAutoRelease},
@@ -102,18 +108,26 @@ const std::array kRoutes{
     Route{kOperator, "DeleteSnapshot", Access::kOperator, HandleDeleteSnapshot},
 };
 
-// A trailing slash names the same API ("/v2/computeunit/").
-std::string_view Normalize(std::string_view path) {
-  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  return path;
+// The API a path names: a run of slashes counts as one (an SDK whose base URL ends in "/"
+// requests "//v2/..."), and a trailing slash names the same API ("/v2/computeunit/").
+// Routing only: the signature is still checked over the path as sent.
+std::string Normalize(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (char c : path) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out.push_back(c);
+  }
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 }  // namespace
 
 std::span<const Route> Routes() { return kRoutes; }
 
-bool IsKnownPath(std::string_view path) {
-  path = Normalize(path);
+bool IsKnownPath(std::string_view raw_path) {
+  const std::string path = Normalize(raw_path);
   for (const Route& r : kRoutes) {
     if (r.path == path) return true;
   }
@@ -124,8 +138,8 @@ Handler HandlerFor(const Route& route, const JsonFields& body) {
   return route.pick ? route.pick(body) : route.handler;
 }
 
-const Route* FindRoute(std::string_view path, std::string_view action) {
-  path = Normalize(path);
+const Route* FindRoute(std::string_view raw_path, std::string_view action) {
+  const std::string path = Normalize(raw_path);
   for (const Route& r : kRoutes) {
     if (r.path == path && r.action == action) return &r;
   }

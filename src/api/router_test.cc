@@ -40,6 +40,29 @@ TEST(ChargeDispatchTest, ListsAndReleasesFollowTheServiceIdToo) {
             HandleReleaseServiceUnit);
 }
 
+TEST(ChargeDispatchTest, DetailWithAServiceIdIsTheServiceScopedOne) {
+  // What the Python SDK's get_service_resource_instance_info sends.
+  EXPECT_EQ(ChargeHandler("DescribeComputeUnit", R"({"serviceId":"s","instanceId":"u"})"),
+            HandleDescribeServiceUnit);
+  EXPECT_EQ(ChargeHandler("DescribeComputeUnit", R"({"instanceId":"u"})"),
+            HandleDescribeComputeUnit);
+  EXPECT_EQ(ChargeHandler("DescribeComputeUnit", R"({"instanceId":"u","serviceId":null})"),
+            HandleDescribeComputeUnit);
+  EXPECT_EQ(ChargeHandler("DescribeComputeUnit", R"({"instanceId":"u","serviceId":""})"),
+            HandleDescribeComputeUnit);
+  // The legacy name is always the service-scoped detail (it then requires serviceId).
+  EXPECT_EQ(ChargeHandler("DescribeServiceResource", R"({"instanceId":"u"})"),
+            HandleDescribeServiceUnit);
+  EXPECT_EQ(FindRoute("/v2/serviceresources", "DescribeComputeUnit")->handler,
+            HandleDescribeServiceUnit);
+  EXPECT_EQ(FindRoute("/v2/computeunit", "DescribeComputeUnit")->handler,
+            HandleDescribeComputeUnit);
+  for (auto action : {"DescribeComputeUnit", "DescribeServiceResource"}) {
+    EXPECT_EQ(FindRoute("/v2/charge", action)->access, Access::kRead) << action;
+  }
+  EXPECT_EQ(FindRoute("/v2/serviceresources", "DescribeComputeUnit")->access, Access::kRead);
+}
+
 TEST(ChargeDispatchTest, ThePythonAutoRenewHelperNeverClearsAReleaseSchedule) {
   // What the Python SDK's auto-renew helper sends, under the wrong Action.
   EXPECT_EQ(ChargeHandler("AutoReleaseComputeUnit",
@@ -73,6 +96,13 @@ TEST(RouterTest, EveryPathServesItsDocumentedActions) {
             HandleDescribeAccountUnits);
   EXPECT_EQ(FindRoute("/v2/computeunit", "CreateAutoRenewRules"), nullptr);
   EXPECT_EQ(FindRoute("/v2/computeunit/", "ReleaseComputeUnit")->handler, HandleReleaseUnit);
+  // A base URL ending in "/" makes SDKs request "//v2/...": runs of slashes count as one.
+  EXPECT_EQ(FindRoute("//v2/computeunit", "ReleaseComputeUnit")->handler, HandleReleaseUnit);
+  EXPECT_EQ(FindRoute("/v2//computeunit//", "ReleaseComputeUnit")->handler, HandleReleaseUnit);
+  EXPECT_TRUE(IsKnownPath("//v2/charge"));
+  EXPECT_FALSE(IsKnownPath("//v2/charg"));
+  EXPECT_FALSE(IsKnownPath("/v2computeunit"));
+  EXPECT_FALSE(IsKnownPath("//"));
   EXPECT_EQ(FindRoute("/v2/computeunit", "Explode"), nullptr);
   // Reads need only the read policy; every other compute-unit action needs write.
   EXPECT_EQ(FindRoute("/v2/charge", "DescribeComputeUnits")->access, Access::kRead);

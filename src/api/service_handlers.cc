@@ -3,6 +3,7 @@
 #include <limits>
 #include <set>
 
+#include "api/purchase_fields.h"
 #include "core/services.h"
 
 namespace cuplane::api {
@@ -56,7 +57,31 @@ Result<std::vector<core::Placement>> DecodePlacements(const JsonFields& config) 
   return placements;
 }
 
-Result<core::NewService> DecodeNewService(const JsonFields& body) {
+// resourceConfig {region?, type (GPU-<n>-<k> or CPU-1-1), replicasCount} with body.billing.
+Result<core::ServiceResources> DecodeResources(const CallContext& call, const JsonFields& body,
+                                               const JsonFields& config) {
+  core::ServiceResources resources;
+  CUPLANE_ASSIGN_OR_RETURN(auto region, config.OptionalString("region", 16));
+  if (region && !region->empty()) {
+    if (!core::IsKnownRegion(*region)) {
+      return InvalidParameter(config.Name("region") + " " + *region + " is not known");
+    }
+    resources.region = *region;
+  }
+  CUPLANE_ASSIGN_OR_RETURN(std::string type, config.RequiredString("type", 16));
+  auto parsed = core::ParseServiceTypeName(type);
+  if (!parsed) {
+    return InvalidParameter(config.Name("type") +
+                            " must be CPU-1-1 or GPU-<n>-<k> (n 1 to 6, k 1, 2, 4 or 8)");
+  }
+  resources.unit_type = parsed->unit_type;
+  resources.units_per_replica = parsed->units_per_replica;
+  CUPLANE_ASSIGN_OR_RETURN(resources.replicas, config.RequiredInt("replicasCount", 1, kMaxCount));
+  CUPLANE_ASSIGN_OR_RETURN(resources.billing, DecodeBilling(call, body));
+  return resources;
+}
+
+Result<core::NewService> DecodeNewService(const CallContext& call, const JsonFields& body) {
   core::NewService request;
   CUPLANE_ASSIGN_OR_RETURN(auto name, OptionalText(body, "name", 2, 20));
   if (!name) return InvalidParameter("name is required");
@@ -78,13 +103,17 @@ Result<core::NewService> DecodeNewService(const JsonFields& body) {
   if (resource && deployment) {
     return InvalidParameter("give either deploymentConfig or resourceConfig, not both");
   }
-  if (!deployment) {
-    return InvalidParameter("deploymentConfig is required");
+  if (resource) {
+    CUPLANE_ASSIGN_OR_RETURN(request.resources, DecodeResources(call, body, *resource));
+  } else if (deployment) {
+    CUPLANE_ASSIGN_OR_RETURN(request.placements, DecodePlacements(*deployment));
+    CUPLANE_ASSIGN_OR_RETURN(auto per_replica,
+                             deployment->OptionalInt("replicaComputeUnitCount", 1, kMaxCount));
+    request.units_per_replica = per_replica.value_or(1);
+  } else {
+    return InvalidParameter("deploymentConfig or resourceConfig is required");
   }
-  CUPLANE_ASSIGN_OR_RETURN(request.placements, DecodePlacements(*deployment));
-  CUPLANE_ASSIGN_OR_RETURN(auto per_replica,
-                           deployment->OptionalInt("replicaComputeUnitCount", 1, kMaxCount));
-  request.units_per_replica = per_replica.value_or(1);
+  CUPLANE_ASSIGN_OR_RETURN(request.client_token, DecodeClientToken(call, body));
   return request;
 }
 
@@ -172,9 +201,9 @@ Result<boost::json::value> TrueOrError(const Status& status) {
 }  // namespace
 
 Result<boost::json::value> HandleCreateService(CallContext& call, const JsonFields& body) {
-  CUPLANE_ASSIGN_OR_RETURN(core::NewService request, DecodeNewService(body));
+  CUPLANE_ASSIGN_OR_RETURN(core::NewService request, DecodeNewService(call, body));
   auto service_id = call.server.store.Write<std::string>([&](store::Transaction& tx) {
-    return core::CreateServiceOnUnits(tx, call.principal, request, call.server.lifecycle, call.now);
+    return core::CreateService(tx, call.principal, request, call.server.lifecycle, call.now);
   });
   if (!service_id.ok()) return service_id.error();
   return boost::json::value(boost::json::object{{"serviceId", *service_id}});

@@ -88,8 +88,7 @@ Result<std::shared_ptr<const CachedKey>> KeyCache::Load(const std::string& acces
   if (!snapshot.ok()) return snapshot.error();
   Adopt(snapshot->generation, asked_at, local_changes);
   if (!snapshot->found) {
-    return MakeError(ErrorCode::kInvalidAccessKeyId,
-                     "the access key does not exist or is disabled");
+    return MakeError(ErrorCode::kInvalidAccessKeyId, std::string(kUnknownKeyMessage));
   }
   CUPLANE_ASSIGN_OR_RETURN(snapshot->found->secret,
                            secrets_.Open(snapshot->found->key.secret_key));

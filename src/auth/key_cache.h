@@ -22,6 +22,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct CachedKey {
   std::string secret;   // unsealed
   std::vector<core::Policy> policies;
 };
+
+// The message of InvalidAccessKeyId (unknown or disabled key), word for word Qianfan IAM's:
+// the Python SDK prints its "check your AK/SK" hint only when it sees this text.
+inline constexpr std::string_view kUnknownKeyMessage = "NotFound, cause: Could not find credential.";
 
 class KeyCache {
  public:

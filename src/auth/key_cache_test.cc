@@ -90,6 +90,14 @@ TEST_P(KeyCacheTest, FindsAnEnabledKeyWithItsSecretAndPolicies) {
   ASSERT_EQ((*found)->policies.size(), 1u);
   EXPECT_EQ((*found)->policies[0], core::Policy::kServiceRead);
   EXPECT_EQ(CodeOf(cache_a_->Find("no-such-key")), "InvalidAccessKeyId");
+  // Qianfan IAM's text, word for word, for an unknown key and for a disabled one alike.
+  auto unknown = cache_a_->Find("no-such-key");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().message, "NotFound, cause: Could not find credential.");
+  Write([&](store::Transaction& tx) { tx.SetAccessKeyEnabled("ak-1", false); });
+  auto disabled = cache_a_->Find("ak-1");
+  ASSERT_FALSE(disabled.ok());
+  EXPECT_EQ(disabled.error().message, unknown.error().message);
 }
 
 TEST_P(KeyCacheTest, AChangeCountsOnTheNextLookupOnTheServerThatMadeIt) {

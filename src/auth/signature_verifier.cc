@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cuplane::auth {
 namespace {
@@ -41,24 +42,25 @@ bool IsPort(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// "h:8866" -> "h", "[::1]:8866" -> "[::1]"; nullopt when there is no port to strip. A bare
-// IPv6 literal has several colons and no port.
-std::optional<std::string> StripPort(std::string_view host) {
+// What an SDK that signs `host` without the port signed for the Host header `host`:
+// "h:8866" -> {"h"}; "[::1]:8866" -> {"::1" (Go, which drops the brackets too), "[::1]" (Java)};
+// none when there is no port to strip. A bare IPv6 literal has several colons and no port.
+std::vector<std::string> HostsWithoutPort(std::string_view host) {
   host = Trim(host);
   if (!host.empty() && host.front() == '[') {
     size_t close = host.find(']');
     if (close == std::string_view::npos || close + 1 >= host.size() || host[close + 1] != ':') {
-      return std::nullopt;
+      return {};
     }
-    if (!IsPort(host.substr(close + 2))) return std::nullopt;
-    return std::string(host.substr(0, close + 1));
+    if (!IsPort(host.substr(close + 2))) return {};
+    return {std::string(host.substr(1, close - 1)), std::string(host.substr(0, close + 1))};
   }
   size_t colon = host.find(':');
   if (colon == std::string_view::npos || host.find(':', colon + 1) != std::string_view::npos) {
-    return std::nullopt;
+    return {};
   }
-  if (colon == 0 || !IsPort(host.substr(colon + 1))) return std::nullopt;
-  return std::string(host.substr(0, colon));
+  if (colon == 0 || !IsPort(host.substr(colon + 1))) return {};
+  return {std::string(host.substr(0, colon))};
 }
 
 // Index of the first Host header, the one CanonicalHeaders signs.
@@ -110,17 +112,17 @@ Status VerifySignature(const SignableRequest& request, const BceAuthorization& a
       auth.signed_headers.empty() ? DefaultSignedHeaders(request.headers) : auth.signed_headers;
   if (Matches(request, auth, secret_key, names)) return OkStatus();
 
-  // Go and Java sign `host` without the port but send `Host: h:port`: one retry, stripped.
+  // Go and Java sign `host` without the port but send `Host: h:port`: retried stripped (an
+  // IPv6 literal in both of the forms those SDKs sign).
   auto host = FindHost(request.headers);
   if (host && CoversHost(names)) {
-    if (auto stripped = StripPort(request.headers[*host].second)) {
+    for (std::string& stripped : HostsWithoutPort(request.headers[*host].second)) {
       SignableRequest without_port = request;
-      without_port.headers[*host].second = std::move(*stripped);
+      without_port.headers[*host].second = std::move(stripped);
       if (Matches(without_port, auth, secret_key, names)) return OkStatus();
     }
   }
-  return MakeError(ErrorCode::kSignatureDoesNotMatch,
-                   "the request signature does not match the one computed for the access key");
+  return MakeError(ErrorCode::kSignatureDoesNotMatch, std::string(kSignatureMismatchMessage));
 }
 
 }  // namespace cuplane::auth

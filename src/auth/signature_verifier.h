@@ -22,9 +22,15 @@ struct VerifyOptions {
 Status CheckValidityWindow(const BceAuthorization& auth, UnixSeconds now,
                            const VerifyOptions& options);
 
+// The message of SignatureDoesNotMatch, word for word Qianfan IAM's: the Python SDK prints its
+// "check your AK/SK" hint only when it sees this text.
+inline constexpr std::string_view kSignatureMismatchMessage =
+    "SignatureDoesNotMatch, cause: Fail to authn user: Signature does not match";
+
 // SignatureDoesNotMatch unless the signature matches; when it does not and the Host header
-// carries a port, retries once with the port stripped (Go and Java sign host without it).
-// Does not check the window. Never puts the secret or the signature into the error message.
+// carries a port, retries with the port stripped (Go and Java sign host without it; for
+// "[::1]:8866", Go signs "::1" and Java "[::1]", so both are tried). Does not check the
+// window. Never puts the secret or the signature into the error message.
 Status VerifySignature(const SignableRequest& request, const BceAuthorization& auth,
                        std::string_view secret_key);
 

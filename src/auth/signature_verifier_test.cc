@@ -53,6 +53,8 @@ void ExpectMismatch(const SignableRequest& request, const BceAuthorization& auth
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kSignatureDoesNotMatch);
   const std::string& message = status.error().message;
+  // Qianfan IAM's text, word for word (the Python SDK matches on it).
+  EXPECT_EQ(message, "SignatureDoesNotMatch, cause: Fail to authn user: Signature does not match");
   EXPECT_EQ(message.find(kSecret), std::string::npos);
   if (!auth.signature.empty()) {
     EXPECT_EQ(message.find(auth.signature.substr(0, 16)), std::string::npos);
@@ -176,13 +178,32 @@ TEST(VerifySignatureTest, HostSignedWithoutPortSentWithPort) {
   EXPECT_TRUE(VerifySignature(sent, auth, kSecret).ok());
 }
 
+// Against a server on [::1], Go signs host as "::1" (no brackets, no port) and Java as "[::1]",
+// both sending "Host: [::1]:PORT".
 TEST(VerifySignatureTest, BracketedIpv6HostWithPort) {
-  SignableRequest signed_request = ReferenceRequest();
-  signed_request.headers[1].second = "[::1]";
-  auto auth = SignedBy(signed_request);
-  SignableRequest sent = signed_request;
-  sent.headers[1].second = "[::1]:8866";
-  EXPECT_TRUE(VerifySignature(sent, auth, kSecret).ok());
+  for (const char* signed_host : {"::1", "[::1]", "fe80::1%25eth0"}) {
+    SignableRequest signed_request = ReferenceRequest();
+    signed_request.headers[1].second = signed_host;
+    auto auth = SignedBy(signed_request);
+    SignableRequest sent = signed_request;
+    std::string bare = signed_host[0] == '[' ? std::string(signed_host).substr(1, 3) : signed_host;
+    sent.headers[1].second = "[" + bare + "]:8866";
+    EXPECT_TRUE(VerifySignature(sent, auth, kSecret).ok()) << signed_host;
+    // Never another address, nor the literal with a port left on it.
+    sent.headers[1].second = "[::2]:8866";
+    ExpectMismatch(sent, auth);
+    sent.headers[1].second = "[" + bare + "]:http";
+    ExpectMismatch(sent, auth);
+  }
+  // Signed with the brackets and the port: verifies as sent, no retry needed.
+  SignableRequest full = ReferenceRequest();
+  full.headers[1].second = "[::1]:8866";
+  EXPECT_TRUE(VerifySignature(full, SignedBy(full), kSecret).ok());
+  // Signed as "::1:8866" (no brackets, port kept) is not a form any SDK sends.
+  SignableRequest odd = full;
+  odd.headers[1].second = "::1:8866";
+  auto odd_auth = SignedBy(odd);
+  ExpectMismatch(full, odd_auth);
 }
 
 TEST(VerifySignatureTest, PortQuirkIsNarrow) {

@@ -41,7 +41,9 @@ boost::json::value HttpResponse::Json() const {
 ApiClient::ApiClient(std::string host, std::uint16_t port, Credentials credentials)
     : host_(std::move(host)),
       port_(port),
-      host_header_(host_ + ":" + std::to_string(port)),
+      // An IPv6 literal goes in brackets: "Host: [::1]:8866".
+      host_header_((host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +
+                   std::to_string(port)),
       credentials_(std::move(credentials)),
       connection_(std::make_unique<Connection>()) {}
 

@@ -1,5 +1,7 @@
 #include "core/compute_units.h"
 
+#include <map>
+
 #include "common/random_id.h"
 #include "core/billing.h"
 #include "core/billing/settlement.h"
@@ -193,6 +195,18 @@ std::optional<std::string> ChooseRegion(const std::vector<Pool>& pools, std::str
   return best->region;
 }
 
+Result<std::string> PlacePurchase(store::Transaction& tx, const std::string& type,
+                                  const std::string& region, std::int64_t units) {
+  if (!tx.GetPrice(type)) return NotForSale(type);
+  if (!region.empty()) return region;
+  auto chosen = ChooseRegion(tx.ListPools(), type, units);
+  if (!chosen) {
+    return MakeError(ErrorCode::kInsufficientInventory,
+                     "no region has " + std::to_string(units) + " free " + type + " units");
+  }
+  return *chosen;
+}
+
 Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& caller,
                                      const UnitPurchaseOrder& order, const LifecycleConfig& config,
                                      UnixSeconds now) {
@@ -205,17 +219,8 @@ Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& ca
   CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
   if (prior) return DecodeOrderResult(*prior);
 
-  if (!tx.GetPrice(order.type)) return NotForSale(order.type);
-  UnitSpec spec{order.region, order.type, order.count, "", 0};
-  if (spec.region.empty()) {
-    auto region = ChooseRegion(tx.ListPools(), order.type, order.count);
-    if (!region) {
-      return MakeError(ErrorCode::kInsufficientInventory,
-                       "no region has " + std::to_string(order.count) + " free " + order.type +
-                           " units");
-    }
-    spec.region = *region;
-  }
+  UnitSpec spec{"", order.type, order.count, "", 0};
+  CUPLANE_ASSIGN_OR_RETURN(spec.region, PlacePurchase(tx, order.type, order.region, order.count));
   CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
                            BuyUnit(tx, caller, spec, order.billing, config, now));
   RememberTokenResult(tx, caller.account_id, token, EncodeOrderResult(bought), now);
@@ -234,17 +239,39 @@ std::string_view ListStatus(InstanceStatus status) {
   }
 }
 
-Result<std::vector<Instance>> ListComputeUnits(store::Transaction& tx, const Principal& caller,
-                                               const std::string& service_id,
-                                               std::optional<PaymentTiming> payment_timing,
-                                               const LifecycleConfig& config, UnixSeconds now) {
+Result<std::vector<ServiceUnitView>> ListComputeUnits(store::Transaction& tx,
+                                                      const Principal& caller,
+                                                      const std::string& service_id,
+                                                      std::optional<PaymentTiming> payment_timing,
+                                                      const LifecycleConfig& config,
+                                                      UnixSeconds now) {
   CUPLANE_TRY(OwnedService(tx, caller, service_id));
   store::InstanceFilter filter;
   filter.account_id = caller.account_id;
   filter.service_id = service_id;
   filter.payment_timing = payment_timing;
   filter.hide_released_before = now - config.list_retention_seconds;
-  return tx.ListInstances(filter);
+  // One read of the service's deployments rather than one per unit listed.
+  std::map<std::string, std::int64_t> replicas;
+  for (const Deployment& d : tx.ListDeploymentsOfService(service_id)) {
+    replicas[d.instance_id] = d.replicas;
+  }
+  std::vector<ServiceUnitView> units;
+  for (Instance& i : tx.ListInstances(filter)) {
+    auto found = replicas.find(i.instance_id);
+    units.push_back(ServiceUnitView{std::move(i), found == replicas.end() ? 0 : found->second});
+  }
+  return units;
+}
+
+Result<ServiceUnitView> DescribeServiceUnit(store::Transaction& tx, const Principal& caller,
+                                            const std::string& service_id,
+                                            const std::string& instance_id,
+                                            const LifecycleConfig& config, UnixSeconds now) {
+  CUPLANE_ASSIGN_OR_RETURN(Instance instance,
+                           ServiceUnit(tx, caller, service_id, instance_id, config, now));
+  auto deployment = tx.GetDeployment(instance_id, service_id);
+  return ServiceUnitView{std::move(instance), deployment ? deployment->replicas : 0};
 }
 
 Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Principal& caller,

@@ -88,6 +88,12 @@ Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& ca
 std::optional<std::string> ChooseRegion(const std::vector<Pool>& pools, std::string_view type,
                                         std::int64_t units);
 
+// Where a purchase of `units` units of `type` goes: `region` when given (the pool is checked
+// when the units are taken), else the region ChooseRegion picks. OperationNotAllowed when the
+// type has no price (it is not for sale), InsufficientInventory when no region can hold it.
+Result<std::string> PlacePurchase(store::Transaction& tx, const std::string& type,
+                                  const std::string& region, std::int64_t units);
+
 // The common core of every purchase (both paths, and a service bought with its unit):
 // takes the units from the pool, pays (Prepaid now; Postpaid: checks one settlement period is
 // covered), opens the order, takes a provisioning fault if one is injected, records the
@@ -97,12 +103,28 @@ Result<PurchaseResult> BuyUnit(store::Transaction& tx, const Principal& caller,
                                const UnitSpec& spec, const BillingTerms& billing,
                                const LifecycleConfig& config, UnixSeconds now);
 
+// A unit as one service sees it (SPEC §4.2, §4.8): the instance and the replicas of that
+// service on it now. A unit whose deployment of the service ended (released, failed to
+// provision, or scaled to 0) holds none of its replicas: 0.
+struct ServiceUnitView {
+  Instance instance;
+  std::int64_t replicas = 0;
+};
+
 // The instances purchased for (or serving) a service, newest first; Released/CreateFailed ones
 // only within the list retention window.
-Result<std::vector<Instance>> ListComputeUnits(store::Transaction& tx, const Principal& caller,
-                                               const std::string& service_id,
-                                               std::optional<PaymentTiming> payment_timing,
-                                               const LifecycleConfig& config, UnixSeconds now);
+Result<std::vector<ServiceUnitView>> ListComputeUnits(store::Transaction& tx,
+                                                      const Principal& caller,
+                                                      const std::string& service_id,
+                                                      std::optional<PaymentTiming> payment_timing,
+                                                      const LifecycleConfig& config,
+                                                      UnixSeconds now);
+
+// One unit of a service (SPEC §4.8), found as ServiceUnit finds it.
+Result<ServiceUnitView> DescribeServiceUnit(store::Transaction& tx, const Principal& caller,
+                                            const std::string& service_id,
+                                            const std::string& instance_id,
+                                            const LifecycleConfig& config, UnixSeconds now);
 
 // The coarse status shown by the list (SPEC §4.2): Creating, Running or Deleted.
 std::string_view ListStatus(InstanceStatus status);

@@ -24,6 +24,7 @@
 #include "core/compute_units.h"
 #include "core/faults.h"
 #include "core/resizes.h"
+#include "core/services.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_test_file.h"
 
@@ -934,6 +935,66 @@ TEST_F(LifecycleUnitsTest, OneTokenNamespaceAcrossPurchaseActions) {
   EXPECT_EQ(explicit_region.error().code, ErrorCode::kIdempotentParameterMismatch);
 }
 
+// CreateService with resourceConfig buys its unit in the same transaction, placed as a
+// /v2/computeunit purchase would be, and shares the account's clientToken namespace.
+TEST_F(LifecycleUnitsTest, AServiceBoughtWithItsUnitIsPlacedAndDeployedInOneGo) {
+  auto create = [&](NewService request) {
+    return store_->Write<std::string>([&](store::Transaction& tx) {
+      return CreateService(tx, tenant_.principal, request, config_, Now());
+    });
+  };
+  NewService request;
+  request.name = "ab";
+  request.description = "c";
+  request.resources = ServiceResources{"", "gpu-1", 4, 3, {}};
+  request.client_token = "svc-token";
+  auto created = create(request);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  auto service = Write([&](store::Transaction& tx) { return tx.GetService(*created); });
+  ASSERT_TRUE(service.has_value());
+  EXPECT_EQ(service->region, "gz") << "gz has 100 free units, bj 64";
+  EXPECT_EQ(service->units_per_replica, 4);
+  auto deployments = Write(
+      [&](store::Transaction& tx) { return tx.ListDeploymentsOfService(*created); });
+  ASSERT_EQ(deployments.size(), 1u);
+  EXPECT_EQ(deployments[0].replicas, 3);
+  EXPECT_EQ(deployments[0].deployed_units, 12);
+  Instance unit = GetInstance(deployments[0].instance_id);
+  EXPECT_EQ(unit.service_id, *created);
+  EXPECT_EQ(unit.total_units, 12);
+  EXPECT_EQ(unit.region, "gz");
+
+  // The retry returns the first service; fields are told apart even when their texts join
+  // alike ("ab" + "c" against "a" + "bc").
+  auto again = create(request);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *created);
+  NewService shifted = request;
+  shifted.name = "a";
+  shifted.description = "bc";
+  auto mismatch = create(shifted);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code, ErrorCode::kIdempotentParameterMismatch);
+  // An automatic region is another request than the region it chose.
+  NewService placed = request;
+  placed.resources->region = "gz";
+  EXPECT_EQ(create(placed).error().code, ErrorCode::kIdempotentParameterMismatch);
+  // The token is the purchases' too.
+  auto purchase = TryBuyUnits(1, "", PaymentTiming::kPostpaid, "svc-token");
+  ASSERT_FALSE(purchase.ok());
+  EXPECT_EQ(purchase.error().code, ErrorCode::kIdempotentParameterMismatch);
+
+  // A refused purchase leaves no service behind: the write is one transaction.
+  NewService too_big = request;
+  too_big.client_token = "";
+  too_big.resources->replicas = 100;  // 400 units: no region has them
+  auto refused = create(too_big);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInsufficientInventory);
+  EXPECT_EQ(Write([&](store::Transaction& tx) { return tx.ListServices("acct-a").size(); }), 2u)
+      << "the tenant's bootstrap service and the one created";
+}
+
 TEST_F(LifecycleUnitsTest, ReleaseRulesOfBothForms) {
   std::string creating = BuyUnits(3);
   ASSERT_TRUE(Release(creating).ok()) << "a Creating unit may be released";
@@ -964,12 +1025,26 @@ TEST_F(LifecycleUnitsTest, ReleaseRulesOfBothForms) {
             PostpaidUsageOf(2 * kUnitsPerReplica + 1, kHour / 2)) << "settled up to now";
   // The service still finds the unit it served: a retry by service succeeds, the list shows it.
   EXPECT_TRUE(Release(for_service, tenant_.service_id).ok());
-  auto listed = store_->Read<std::vector<Instance>>([&](store::Transaction& tx) {
+  auto listed = store_->Read<std::vector<ServiceUnitView>>([&](store::Transaction& tx) {
     return ListComputeUnits(tx, tenant_.principal, tenant_.service_id, std::nullopt, config_,
                             Now());
   });
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 2u);
+  ASSERT_EQ(listed->size(), 2u);
+  // replicasCount is the service's replicas on the unit now: none on the released one, while
+  // the purchase record still says 2.
+  for (const ServiceUnitView& unit : *listed) {
+    EXPECT_EQ(unit.replicas, unit.instance.instance_id == for_service ? 0 : 1)
+        << unit.instance.instance_id;
+  }
+  EXPECT_EQ(GetInstance(for_service).replicas_count, 2);
+  auto detail = store_->Read<ServiceUnitView>([&](store::Transaction& tx) {
+    return DescribeServiceUnit(tx, tenant_.principal, tenant_.service_id, for_service, config_,
+                               Now());
+  });
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->replicas, 0);
+  EXPECT_EQ(detail->instance.status, InstanceStatus::kReleased);
   // ... until the retention window ends.
   AdvanceBy(config_.list_retention_seconds + 1);
   auto forgotten = Release(for_service, tenant_.service_id);
@@ -1259,10 +1334,11 @@ TEST_F(LifecycleTest, ListShowsReleasedUnitsAsDeletedWithinRetentionThenHidesThe
       auto listed =
           ListComputeUnits(tx, tenant.principal, tenant.service_id, std::nullopt, config_, Now());
       EXPECT_TRUE(listed.ok());
-      return listed.ok() ? *listed : std::vector<Instance>{};
+      return listed.ok() ? *listed : std::vector<ServiceUnitView>{};
     });
     std::vector<std::string> shown;
-    for (const Instance& i : instances) {
+    for (const ServiceUnitView& unit : instances) {
+      const Instance& i = unit.instance;
       shown.push_back(i.instance_id + ":" + std::string(ListStatus(i.status)));
     }
     return shown;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/random_id.h"
+#include "core/client_tokens.h"
 #include "core/deployments.h"
 #include "core/faults.h"
 #include "core/ownership.h"
@@ -130,6 +131,102 @@ void FinishDeactivation(store::Transaction& tx, Service& service) {
   tx.UpdateService(service);
 }
 
+// A new service record of the caller's, placed in `region` on units of `type`.
+Service MakeService(const Principal& caller, const NewService& request, const std::string& region,
+                    const std::string& type, std::int64_t units_per_replica, UnixSeconds now) {
+  Service service;
+  service.service_id = "svco-" + RandomLowerAlnum(12);
+  service.account_id = caller.account_id;
+  service.name = request.name;
+  service.region = region;
+  service.type = type;
+  service.units_per_replica = units_per_replica;
+  service.creator = caller.user_name;
+  service.created_at = now;
+  service.description = request.description;
+  service.url_suffix = request.url_suffix;
+  service.model_set_id = request.model_set_id;
+  service.model_id = request.model_id;
+  return service;
+}
+
+// Every parameter of a CreateService, defaults applied, each length-prefixed so that no two
+// requests share a text (a description may hold any character).
+std::string CreateParameters(const NewService& request) {
+  std::string text;
+  auto add = [&text](std::string_view field) {
+    text += std::to_string(field.size()) + ":" + std::string(field) + ";";
+  };
+  for (const std::string* field : {&request.name, &request.description, &request.url_suffix,
+                                   &request.model_set_id, &request.model_id}) {
+    add(*field);
+  }
+  if (const auto& r = request.resources) {
+    add("resources");
+    add(r->region.empty() ? "*" : r->region);  // absent is not the region it would choose
+    add(r->unit_type);
+    add(std::to_string(r->units_per_replica));
+    add(std::to_string(r->replicas));
+    add(r->billing.Canonical());
+    return text;
+  }
+  add("units");
+  add(std::to_string(request.units_per_replica));
+  for (const Placement& p : request.placements) {
+    add(p.instance_id);
+    add(std::to_string(p.replicas));
+  }
+  return text;
+}
+
+Result<std::string> CreateOnUnits(store::Transaction& tx, const Principal& caller,
+                                  const NewService& request, const LifecycleConfig& config,
+                                  UnixSeconds now) {
+  std::vector<Instance> units;
+  for (const Placement& p : request.placements) {
+    CUPLANE_ASSIGN_OR_RETURN(Instance unit, OwnedInstance(tx, caller, p.instance_id));
+    units.push_back(std::move(unit));
+  }
+  for (size_t i = 0; i < units.size(); ++i) {
+    const Instance& unit = units[i];
+    if (!CanHostReplicas(unit)) {
+      return NotAllowed("compute unit " + unit.instance_id + " is " +
+                        std::string(ToString(unit.status)) + "; replicas need a Running unit");
+    }
+    if (unit.region != units[0].region || unit.type != units[0].type) {
+      return NotAllowed("the units of one service must be of one region and type: " +
+                        unit.instance_id + " is " + unit.region + "/" + unit.type + ", " +
+                        units[0].instance_id + " is " + units[0].region + "/" + units[0].type);
+    }
+    CUPLANE_TRY(CheckRoom(unit, UsedUnits(tx, unit), 0, request.placements[i].replicas,
+                          request.units_per_replica));
+  }
+  Service service = MakeService(caller, request, units[0].region, units[0].type,
+                                request.units_per_replica, now);
+  tx.InsertService(service);
+  for (size_t i = 0; i < units.size(); ++i) {
+    StartScale(tx, service, units[i], std::nullopt, request.placements[i].replicas,
+               now + config.deploy_delay_seconds);
+  }
+  return service.service_id;
+}
+
+// The service and its unit in one go, as a purchase for an existing service would buy it.
+Result<std::string> CreateWithUnit(store::Transaction& tx, const Principal& caller,
+                                   const NewService& request, const LifecycleConfig& config,
+                                   UnixSeconds now) {
+  const ServiceResources& r = *request.resources;
+  // At most 100000 replicas of at most 8 units: no overflow.
+  const std::int64_t units = r.replicas * r.units_per_replica;
+  CUPLANE_ASSIGN_OR_RETURN(std::string region, PlacePurchase(tx, r.unit_type, r.region, units));
+  Service service = MakeService(caller, request, region, r.unit_type, r.units_per_replica, now);
+  tx.InsertService(service);
+  UnitSpec spec{region, r.unit_type, units, service.service_id, r.replicas};
+  CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought, BuyUnit(tx, caller, spec, r.billing, config, now));
+  DeployOnPurchase(tx, service, bought.instance_id, r.replicas);
+  return service.service_id;
+}
+
 }  // namespace
 
 // --- rules -------------------------------------------------------------------------------------
@@ -192,49 +289,19 @@ Status CheckDeployable(const Service& service) {
 
 // --- actions -----------------------------------------------------------------------------------
 
-Result<std::string> CreateServiceOnUnits(store::Transaction& tx, const Principal& caller,
-                                         const NewService& request, const LifecycleConfig& config,
-                                         UnixSeconds now) {
-  CUPLANE_TRY(LockAccount(tx, caller));
-  std::vector<Instance> units;
-  for (const Placement& p : request.placements) {
-    CUPLANE_ASSIGN_OR_RETURN(Instance unit, OwnedInstance(tx, caller, p.instance_id));
-    units.push_back(std::move(unit));
-  }
-  for (size_t i = 0; i < units.size(); ++i) {
-    const Instance& unit = units[i];
-    if (!CanHostReplicas(unit)) {
-      return NotAllowed("compute unit " + unit.instance_id + " is " +
-                        std::string(ToString(unit.status)) + "; replicas need a Running unit");
-    }
-    if (unit.region != units[0].region || unit.type != units[0].type) {
-      return NotAllowed("the units of one service must be of one region and type: " +
-                        unit.instance_id + " is " + unit.region + "/" + unit.type + ", " +
-                        units[0].instance_id + " is " + units[0].region + "/" + units[0].type);
-    }
-    CUPLANE_TRY(CheckRoom(unit, UsedUnits(tx, unit), 0, request.placements[i].replicas,
-                          request.units_per_replica));
-  }
-
-  Service service;
-  service.service_id = "svco-" + RandomLowerAlnum(12);
-  service.account_id = caller.account_id;
-  service.name = request.name;
-  service.region = units[0].region;
-  service.type = units[0].type;
-  service.units_per_replica = request.units_per_replica;
-  service.creator = caller.user_name;
-  service.created_at = now;
-  service.description = request.description;
-  service.url_suffix = request.url_suffix;
-  service.model_set_id = request.model_set_id;
-  service.model_id = request.model_id;
-  tx.InsertService(service);
-  for (size_t i = 0; i < units.size(); ++i) {
-    StartScale(tx, service, units[i], std::nullopt, request.placements[i].replicas,
-               now + config.deploy_delay_seconds);
-  }
-  return service.service_id;
+Result<std::string> CreateService(store::Transaction& tx, const Principal& caller,
+                                  const NewService& request, const LifecycleConfig& config,
+                                  UnixSeconds now) {
+  CUPLANE_TRY(LockAccount(tx, caller));  // first: see PurchaseComputeUnit on the token check
+  ClientTokenUse token =
+      MakeClientTokenUse(request.client_token, kCreateServiceAction, CreateParameters(request));
+  CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
+  if (prior) return *prior;
+  CUPLANE_ASSIGN_OR_RETURN(std::string service_id,
+                           request.resources ? CreateWithUnit(tx, caller, request, config, now)
+                                             : CreateOnUnits(tx, caller, request, config, now));
+  RememberTokenResult(tx, caller.account_id, token, service_id, now);
+  return service_id;
 }
 
 Result<ServiceDetail> DescribeService(store::Transaction& tx, const Principal& caller,

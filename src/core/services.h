@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "core/compute_units.h"
 #include "core/lifecycle_config.h"
 #include "core/model.h"
 #include "store/store.h"
@@ -52,22 +53,38 @@ struct Placement {
   std::int64_t replicas = 0;
 };
 
-// CreateService onto existing units (deploymentConfig).
+// CreateService's resourceConfig with its billing: a unit bought for the new service, holding
+// `replicas` of its replicas.
+struct ServiceResources {
+  std::string region;  // empty: chosen as for a purchase on /v2/computeunit (PlacePurchase)
+  std::string unit_type;
+  std::int64_t units_per_replica = 1;
+  std::int64_t replicas = 0;
+  BillingTerms billing;
+};
+
+// CreateService: onto existing units (`placements`, deploymentConfig) or onto a unit bought
+// with it (`resources`, resourceConfig).
 struct NewService {
   std::string name;
   std::string description;
   std::string url_suffix;
   std::string model_set_id;
   std::string model_id;
-  std::vector<Placement> placements;  // non-empty, distinct units
+  std::vector<Placement> placements;  // non-empty, distinct units; empty with `resources`
   std::int64_t units_per_replica = 1;
+  std::optional<ServiceResources> resources;
+  std::string client_token;  // "" when none
 };
 
-// Checks every unit is the caller's, Running (or ReconfigureFailed), of one region and type
-// and with room, then creates the service with each placement scaling out. Returns its id.
-Result<std::string> CreateServiceOnUnits(store::Transaction& tx, const Principal& caller,
-                                         const NewService& request, const LifecycleConfig& config,
-                                         UnixSeconds now);
+// Creates the service and returns its id; a clientToken used before returns the first id.
+// Onto units: checks every unit is the caller's, Running (or ReconfigureFailed), of one region
+// and type and with room, then each placement scales out. With resources: buys the unit as
+// every purchase does (BuyUnit: price, pool, payment, provisioning fault) and deploys the
+// replicas on it as a purchase for a service does (DeployOnPurchase).
+Result<std::string> CreateService(store::Transaction& tx, const Principal& caller,
+                                  const NewService& request, const LifecycleConfig& config,
+                                  UnixSeconds now);
 
 struct ServiceDetail {
   Service service;

@@ -81,12 +81,16 @@ void TempDir::Write(const std::string& name, const std::string& content) const {
   std::ofstream(File(name)) << content;
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args) {
-  args.insert(args.begin(), {"serve", "--listen", "127.0.0.1:0"});
+ServerProcess::ServerProcess(std::vector<std::string> args, const std::string& listen) {
+  // "[::1]:0" -> "::1"; "127.0.0.1:0" -> "127.0.0.1".
+  host_ = listen.substr(0, listen.rfind(':'));
+  if (host_.size() > 1 && host_.front() == '[') host_ = host_.substr(1, host_.size() - 2);
+  args.insert(args.begin(), {"serve", "--listen", listen});
   auto [pid, fd] = Spawn(args);
   pid_ = pid;
   reader_ = std::thread([this, fd = fd] { Pump(fd); });
-  static const std::regex kListening("cuplane listening on https?://127\\.0\\.0\\.1:(\\d+)");
+  static const std::regex kListening(
+      "cuplane listening on https?://(?:127\\.0\\.0\\.1|\\[::1\\]):(\\d+)");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     {

@@ -31,8 +31,9 @@ class TempDir {
 
 class ServerProcess {
  public:
-  // Runs `cuplane serve --listen 127.0.0.1:0 <args...>` and waits for its listening line.
-  explicit ServerProcess(std::vector<std::string> args);
+  // Runs `cuplane serve --listen <listen> <args...>` and waits for its listening line.
+  // `listen` is a loopback address with port 0: 127.0.0.1:0 or [::1]:0.
+  explicit ServerProcess(std::vector<std::string> args, const std::string& listen = "127.0.0.1:0");
   ~ServerProcess();  // SIGKILL if still running
 
   // Did it start? When not, output() says why.
@@ -44,14 +45,17 @@ class ServerProcess {
   int Stop();
   void Kill();
 
+  // The address it listens on, as a client connects to it: "127.0.0.1" or "::1".
+  const std::string& host() const { return host_; }
   client::ApiClient Client(const std::string& access_key, const std::string& secret_key) const {
-    return client::ApiClient("127.0.0.1", port_, {access_key, secret_key});
+    return client::ApiClient(host_, port_, {access_key, secret_key});
   }
 
  private:
   void Pump(int fd);
 
   pid_t pid_ = -1;
+  std::string host_;
   std::uint16_t port_ = 0;
   std::thread reader_;
   mutable std::mutex mutex_;

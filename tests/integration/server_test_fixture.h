@@ -89,6 +89,9 @@ class ServerTest : public ::testing::Test {
     return {"--provision-delay", "0", "--deploy-delay", "0"};
   }
 
+  // Where the server listens: a loopback address, port 0.
+  virtual std::string ListenAddress() const { return "127.0.0.1:0"; }
+
   void SetUp() override {
     CUPLANE_REQUIRE_BACKEND();
     dir_.Write("bootstrap.json", kBootstrapJson);
@@ -100,7 +103,7 @@ class ServerTest : public ::testing::Test {
     args.push_back("--bootstrap");
     args.push_back(dir_.File("bootstrap.json"));
     for (const auto& a : ExtraArgs()) args.push_back(a);
-    server_ = std::make_unique<ServerProcess>(args);
+    server_ = std::make_unique<ServerProcess>(args, ListenAddress());
     ASSERT_TRUE(server_->started()) << server_->output();
     backend_.ExpectServedBy(server_->output());
   }

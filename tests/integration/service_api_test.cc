@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "common/time_util.h"
 #include "server_test_fixture.h"
 
 namespace cuplane::testing {
@@ -755,6 +756,460 @@ TEST_F(ServiceApiTest, AFailedProvisioningLeavesAServiceWithNoReplicasFailed) {
   std::string unit = Buy("svc-a", 1);
   Advance(3);
   EXPECT_EQ(RunStatus("svc-a"), "Serving");
+}
+
+// --- a unit as one service sees it (DescribeComputeUnit by service, replicasCount) ----------
+
+class ServiceUnitViewTest : public ServiceApiTest {
+ protected:
+  // The service-scoped detail on `path` (`action`), as its HTTP response.
+  client::HttpResponse Detail(const std::string& service, const std::string& unit,
+                              const std::string& path = "/v2/serviceresources",
+                              const std::string& action = "DescribeComputeUnit",
+                              const std::string& ak = "a-admin") {
+    auto c = As(ak);
+    json::object body{{"instanceId", unit}};
+    if (!service.empty()) body["serviceId"] = service;
+    return CallOk(c, path, action, body);
+  }
+  json::object Instance(const std::string& service, const std::string& unit,
+                        const std::string& path = "/v2/serviceresources",
+                        const std::string& action = "DescribeComputeUnit") {
+    auto r = Detail(service, unit, path, action);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto result = ResultOf(r);
+    return result.is_object() ? result.at("instance").as_object() : json::object();
+  }
+  // The element of the service's list for `unit`, or an empty object when not listed.
+  json::object Listed(const std::string& service, const std::string& unit) {
+    auto c = As("a-admin");
+    auto r = CallOk(c, "/v2/serviceresources", "DescribeComputeUnits", {{"serviceId", service}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json::value listed = ResultOf(r);  // outlives the loop over its elements
+    for (const auto& i : listed.at("instances").as_array()) {
+      if (i.at("instanceId") == unit.c_str()) return i.as_object();
+    }
+    return {};
+  }
+};
+
+TEST_F(ServiceUnitViewTest, TheDetailIsTheListElementAndCountsThisServicesReplicas) {
+  std::string unit = Buy("svc-a", 3);  // 6 units
+  json::object creating = Instance("svc-a", unit);
+  EXPECT_EQ(creating, Listed("svc-a", unit)) << "the element shape of the list";
+  EXPECT_EQ(creating.size(), 6u);
+  EXPECT_EQ(creating.at("instanceId"), unit.c_str());
+  EXPECT_EQ(creating.at("paymentTiming"), "Postpaid");
+  EXPECT_EQ(creating.at("replicasCount"), 3);
+  EXPECT_EQ(creating.at("status"), "Creating");
+  EXPECT_EQ(creating.at("startTime"), "");
+  EXPECT_EQ(creating.at("expiredTime"), "");
+
+  Advance(3);
+  // svc-a shrinks to 1 replica (2 units), leaving 4 units for another service on the unit.
+  Ok("ScaleService", {{"serviceId", "svc-a"}, {"instanceId", unit}, {"deploymentReplicasCount", 1}});
+  EXPECT_EQ(Instance("svc-a", unit).at("replicasCount"), 1) << "the new count, while ScalingIn";
+  Advance(2);
+  std::string other = CreateOn({{unit, 4}}, 1, "other-on-unit");
+  Advance(2);
+  json::object mine = Instance("svc-a", unit);
+  EXPECT_EQ(mine.at("status"), "Running");
+  EXPECT_NE(mine.at("startTime"), "");
+  EXPECT_EQ(mine.at("replicasCount"), 1) << "this service's replicas, not the purchase's 3";
+  EXPECT_EQ(Listed("svc-a", unit).at("replicasCount"), 1);
+  EXPECT_EQ(Instance(other, unit).at("replicasCount"), 4) << "the other service's own count";
+  EXPECT_EQ(Listed(other, unit).at("replicasCount"), 4);
+
+  // /v2/charge: DescribeServiceResource, and DescribeComputeUnit with a serviceId, are this
+  // detail; DescribeComputeUnit without one is the unit's own detail.
+  EXPECT_EQ(Instance("svc-a", unit, "/v2/charge", "DescribeServiceResource"), mine);
+  EXPECT_EQ(Instance("svc-a", unit, "/v2/charge", "DescribeComputeUnit"), mine);
+  auto own = ResultOf(Detail("", unit, "/v2/charge", "DescribeComputeUnit"));
+  EXPECT_EQ(own.at("computeUnitInstance").at("usedComputeUnits"), 6);
+  EXPECT_EQ(own.at("serviceUsageList").as_array().size(), 2u);
+  // Any of the three policies may read it.
+  auto read = Detail("svc-a", unit, "/v2/serviceresources", "DescribeComputeUnit", "a-reader");
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(ResultOf(read).at("instance"), mine);
+  EXPECT_EQ(Detail("svc-a", unit, "/v2/serviceresources", "DescribeComputeUnit", "a-nobody").status,
+            403);
+}
+
+TEST_F(ServiceUnitViewTest, AUnitNotBoughtForAndNotServingTheServiceIsNotFound) {
+  std::string unit = Buy("svc-a", 1);
+  // A unit of the account bought for no service, and one of another account.
+  auto c = As("a-admin");
+  auto free_unit = ResultOf(CallOk(c, "/v2/computeunit", "PurchaseComputeUnit",
+                                   {{"computeUnitCount", 1},
+                                    {"computeUnitConfig", {{"type", "gpu-1"}}},
+                                    {"billing", {{"paymentTiming", "Postpaid"}}}}));
+  std::string unbound(free_unit.at("instanceId").as_string());
+  std::string theirs = Buy("svc-b", 1, "b-admin");
+  Advance(3);
+  for (const auto& [service, id] : std::vector<std::pair<std::string, std::string>>{
+           {"svc-a", unbound}, {"svc-a", theirs}, {"svc-b", unit}, {"svc-nope", unit},
+           {"svc-a", "unit-doesnotexist"}}) {
+    for (const auto& [path, action] : std::vector<std::pair<std::string, std::string>>{
+             {"/v2/serviceresources", "DescribeComputeUnit"},
+             {"/v2/charge", "DescribeServiceResource"},
+             {"/v2/charge", "DescribeComputeUnit"}}) {
+      auto r = Detail(service, id, path, action);
+      EXPECT_EQ(r.status, 404) << service << " " << id << " " << path << " " << r.body;
+      EXPECT_EQ(ErrorCodeOf(r), "ResourceNotFound") << r.body;
+    }
+  }
+  // Fields are required and named.
+  auto c2 = As("a-admin");
+  auto no_service = CallOk(c2, "/v2/serviceresources", "DescribeComputeUnit", {{"instanceId", unit}});
+  EXPECT_EQ(ErrorCodeOf(no_service), "InvalidParameter");
+  EXPECT_NE(no_service.body.find("serviceId"), std::string::npos) << no_service.body;
+  auto no_unit = CallOk(c2, "/v2/charge", "DescribeServiceResource", {{"serviceId", "svc-a"}});
+  EXPECT_EQ(ErrorCodeOf(no_unit), "InvalidParameter");
+  EXPECT_NE(no_unit.body.find("instanceId"), std::string::npos) << no_unit.body;
+  auto wrong_type = CallOk(c2, "/v2/serviceresources", "DescribeComputeUnit",
+                           {{"serviceId", 5}, {"instanceId", unit}});
+  EXPECT_EQ(ErrorCodeOf(wrong_type), "InvalidParameter");
+
+  // Scaling svc-a to 0 where it has no deployment is a no-op: the unit still does not serve it.
+  Ok("ScaleService",
+     {{"serviceId", "svc-a"}, {"instanceId", unbound}, {"deploymentReplicasCount", 0}});
+  EXPECT_EQ(Detail("svc-a", unbound).status, 404);
+  auto released = CallOk(c2, "/v2/computeunit", "ReleaseComputeUnit", {{"instanceId", unbound}});
+  EXPECT_EQ(released.status, 200) << released.body;  // the invariants count service units only
+}
+
+TEST_F(ServiceUnitViewTest, AReleasedUnitShowsDeletedWithNoReplicasForTheRetentionWindow) {
+  std::string bought = Buy("svc-a", 2);
+  std::string served = UnitWithRoom(1, 2);  // svc-a 1 replica, 2 units free
+  std::string other = CreateOn({{served, 2}}, 1, "guest");
+  Advance(2);
+  auto c = As("a-admin");
+  for (const auto& id : {bought, served}) {
+    auto r = CallOk(c, "/v2/computeunit", "ReleaseComputeUnit", {{"instanceId", id}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  json::object gone = Instance("svc-a", bought);
+  EXPECT_EQ(gone.at("status"), "Deleted");
+  EXPECT_EQ(gone.at("replicasCount"), 0) << "its deployment ended with the release";
+  EXPECT_EQ(gone, Listed("svc-a", bought));
+  // A service that only served the unit (a past deployment) still finds it.
+  json::object guest_view = Instance(other, served);
+  EXPECT_EQ(guest_view.at("status"), "Deleted");
+  EXPECT_EQ(guest_view.at("replicasCount"), 0);
+  EXPECT_EQ(RunStatus(other), "Failed");
+
+  Advance(7 * 86400 - 1);  // the retention window: 7 days from the release
+  EXPECT_EQ(Instance("svc-a", bought).at("status"), "Deleted");
+  Advance(2);
+  for (const auto& [service, id] :
+       std::vector<std::pair<std::string, std::string>>{{"svc-a", bought}, {other, served}}) {
+    auto r = Detail(service, id);
+    EXPECT_EQ(ErrorCodeOf(r), "ResourceNotFound") << r.body;
+    EXPECT_TRUE(Listed(service, id).empty());
+  }
+}
+
+// --- CreateService with resourceConfig: the service and its unit bought together ------------
+
+class ServiceWithUnitTest : public ServiceApiTest {
+ protected:
+  // The units bought here belong to new services, which the invariants of ServiceApiTest do
+  // not list: check money and capacity over every unit of every account instead.
+  void TearDown() override {
+    if (server_ && server_->started()) ServerTest::ExpectInvariants();
+  }
+
+  static json::object Prepaid(int months) {
+    return {{"paymentTiming", "Prepaid"},
+            {"reservation", {{"reservationTimeUnit", "Month"}, {"reservationLength", months}}}};
+  }
+  static json::object Postpaid() { return {{"paymentTiming", "Postpaid"}}; }
+  static json::object WithResources(const json::object& config, const json::object& billing,
+                                    const std::string& name = "bought-chat") {
+    return {{"name", name}, {"resourceConfig", config}, {"billing", billing}};
+  }
+
+  std::int64_t Balance(const std::string& account = "acct-a") {
+    return OpResult("DescribeAccount", {{"accountId", account}}).at("balance").as_int64();
+  }
+  json::array Ledger(const std::string& account = "acct-a") {
+    return OpResult("DescribeAccount", {{"accountId", account}}).at("ledger").as_array();
+  }
+  std::int64_t Allocated(const std::string& region) {
+    const json::value inventory = OpResult("DescribeInventory");  // outlives the loop
+    for (const auto& p : inventory.at("pools").as_array()) {
+      if (p.at("region") == region.c_str() && p.at("type") == "gpu-1") {
+        return p.at("allocatedUnits").as_int64();
+      }
+    }
+    return -1;
+  }
+  std::size_t ServiceCount(const std::string& ak = "a-admin") {
+    return Ok("DescribeServices", {{"maxKeys", 100}}, ak).at("services").as_array().size();
+  }
+  // The one unit a service bought with CreateService runs on.
+  std::string UnitOf(const std::string& service) {
+    auto deployments = Service(service).at("deployments").as_array();
+    EXPECT_EQ(deployments.size(), 1u);
+    return deployments.empty() ? "" : std::string(deployments.at(0).at("instanceId").as_string());
+  }
+};
+
+TEST_F(ServiceWithUnitTest, BuysTheUnitChargesItAndDeploysTheReplicasOnIt) {
+  const std::int64_t before = Balance();
+  std::string id(Ok("CreateService",
+                    WithResources({{"region", "bj"}, {"type", "GPU-1-2"}, {"replicasCount", 3}},
+                                  Prepaid(2)))
+                     .at("serviceId")
+                     .as_string());
+  EXPECT_EQ(id.rfind("svco-", 0), 0u) << id;
+  // 3 replicas of 2 units, Prepaid for 2 months at 300000 fen per unit-month, charged at once.
+  EXPECT_EQ(before - Balance(), 3 * 2 * 2 * 300000);
+  EXPECT_EQ(Ledger().at(0).at("kind"), "prepaid");
+  EXPECT_EQ(Allocated("bj"), 6);
+
+  json::object service = Service(id);
+  EXPECT_EQ(service.at("name"), "bought-chat");
+  EXPECT_EQ(service.at("runStatus"), "Deploying");
+  EXPECT_EQ(service.at("payType"), "Prepay");
+  EXPECT_EQ(service.at("creator"), "admin");
+  EXPECT_EQ(service.at("resourceConfig"),
+            (json::object{{"region", "bj"}, {"type", "GPU-1-2"}, {"replicasCount", 3}}));
+  std::string unit = UnitOf(id);
+  auto deployment = DeploymentOn(id, unit);
+  EXPECT_EQ(deployment.at("deploymentReplicasCount"), 3);
+  EXPECT_EQ(deployment.at("deployedComputingUnits"), 6);
+  EXPECT_EQ(deployment.at("scaleStatus"), "ScalingOut");
+
+  json::object detail = Unit(unit);
+  const json::object expected{{"status", "Creating"},        {"region", "bj"},
+                               {"type", "gpu-1"},             {"totalComputeUnits", 6},
+                               {"usedComputeUnits", 6},       {"paymentTiming", "Prepaid"},
+                               {"reservationLength", 2}};
+  for (const auto& [key, value] : expected) {
+    EXPECT_EQ(detail.at("computeUnitInstance").at(key), value) << key;
+  }
+  EXPECT_EQ(detail.at("serviceUsageList").as_array().at(0).at("serviceId"), id.c_str());
+  // The service's own list shows the unit it was bought with, with its replicas.
+  auto c = As("a-admin");
+  auto listed =
+      ResultOf(CallOk(c, "/v2/serviceresources", "DescribeComputeUnits", {{"serviceId", id}}));
+  ASSERT_EQ(listed.at("instances").as_array().size(), 1u);
+  EXPECT_EQ(listed.at("instances").as_array().at(0).at("replicasCount"), 3);
+
+  Advance(1 + 2);  // provisioned, then the deploy delay
+  EXPECT_EQ(RunStatus(id), "Serving");
+  EXPECT_EQ(Unit(unit).at("computeUnitInstance").at("status"), "Running");
+  // The unit is an ordinary unit of the service: it scales like any other.
+  Ok("ScaleService", {{"serviceId", id}, {"instanceId", unit}, {"deploymentReplicasCount", 1}});
+  Advance(2);
+  EXPECT_EQ(Used(unit), 2);
+}
+
+TEST_F(ServiceWithUnitTest, WithoutARegionTheUnitGoesWhereMostUnitsAreFree) {
+  OpResult("SetInventory", {{"region", "gz"}, {"type", "gpu-1"}, {"totalUnits", 30}});
+  std::string id(
+      Ok("CreateService", WithResources({{"type", "gpu-1-1"}, {"replicasCount", 2}}, Postpaid()))
+          .at("serviceId")
+          .as_string());
+  EXPECT_EQ(Service(id).at("resourceConfig").at("region"), "gz");
+  EXPECT_EQ(Service(id).at("resourceConfig").at("type"), "GPU-1-1") << "letters in any case";
+  EXPECT_EQ(Allocated("gz"), 2);
+  EXPECT_EQ(Allocated("bj"), 0);
+  // No region can hold 31 units: refused, and nothing is left behind.
+  std::size_t services = ServiceCount();
+  EXPECT_EQ(Refused("CreateService",
+                    WithResources({{"type", "GPU-1-1"}, {"replicasCount", 31}}, Postpaid()),
+                    "a-admin", "no region has 31 free gpu-1 units"),
+            "InsufficientInventory");
+  EXPECT_EQ(ServiceCount(), services);
+  EXPECT_EQ(Allocated("gz"), 2);
+}
+
+TEST_F(ServiceWithUnitTest, RefusalsNameTheFieldAndLeaveNothingBehind) {
+  const std::int64_t before = Balance();
+  auto refused = [&](const json::object& body, const std::string& needle,
+                     const std::string& ak = "a-admin") {
+    return Refused("CreateService", body, ak, needle);
+  };
+  const json::object good{{"type", "GPU-1-1"}, {"replicasCount", 1}};
+  EXPECT_EQ(refused(WithResources({{"replicasCount", 1}}, Postpaid()), "resourceConfig.type"),
+            "InvalidParameter");
+  for (const char* type : {"GPU-7-1", "GPU-1-3", "GPU-0-1", "CPU-1-2", "gpu-1", "GPU-1-16"}) {
+    EXPECT_EQ(refused(WithResources({{"type", type}, {"replicasCount", 1}}, Postpaid()),
+                      "resourceConfig.type"),
+              "InvalidParameter")
+        << type;
+  }
+  for (const json::value& count : {json::value(0), json::value(100001), json::value("1")}) {
+    EXPECT_EQ(refused(WithResources({{"type", "GPU-1-1"}, {"replicasCount", count}}, Postpaid()),
+                      "resourceConfig.replicasCount"),
+              "InvalidParameter");
+  }
+  EXPECT_EQ(refused(WithResources({{"type", "GPU-1-1"}}, Postpaid()), "resourceConfig.replicasCount"),
+            "InvalidParameter");
+  EXPECT_EQ(refused(WithResources({{"region", "mars"}, {"type", "GPU-1-1"}, {"replicasCount", 1}},
+                                  Postpaid()),
+                    "resourceConfig.region"),
+            "InvalidParameter");
+  EXPECT_EQ(refused({{"name", "no-billing"}, {"resourceConfig", good}}, "billing"),
+            "InvalidParameter");
+  EXPECT_EQ(refused(WithResources(good, {{"paymentTiming", "Prepaid"}}), "billing.reservation"),
+            "InvalidParameter");
+  EXPECT_EQ(refused(WithResources(good, {{"paymentTiming", "Sometimes"}}), "billing.paymentTiming"),
+            "InvalidParameter");
+  json::object prepaid_release = Prepaid(1);
+  prepaid_release["releaseTime"] = "2099-01-01T00:00:00Z";
+  EXPECT_EQ(refused(WithResources(good, prepaid_release), "billing.releaseTime"),
+            "InvalidParameter");
+  EXPECT_EQ(refused(WithResources(good, {{"paymentTiming", "Postpaid"},
+                                         {"releaseTime", "2001-01-01T00:00:00Z"}}),
+                    "billing.releaseTime"),
+            "InvalidParameter");
+  EXPECT_EQ(refused(WithResources({{"type", "GPU-1-1"}, {"replicasCount", 1}}, Postpaid(), "x"),
+                    "name"),
+            "InvalidParameter");
+  json::object both = WithResources(good, Postpaid());
+  both["deploymentConfig"] = {{"deploymentComputeUnitList", json::array()}};
+  EXPECT_EQ(refused(both, "not both"), "InvalidParameter");
+  EXPECT_EQ(refused({{"name", "nothing"}}, "deploymentConfig or resourceConfig is required"),
+            "InvalidParameter");
+  // gpu-2 has no price: not for sale.
+  EXPECT_EQ(refused(WithResources({{"type", "GPU-2-1"}, {"replicasCount", 1}}, Postpaid()),
+                    "not for sale"),
+            "OperationNotAllowed");
+  // bj holds 20 gpu-1 units; gz has no pool at all.
+  EXPECT_EQ(refused(WithResources({{"region", "bj"}, {"type", "GPU-1-2"}, {"replicasCount", 11}},
+                                  Postpaid()),
+                    "region bj"),
+            "InsufficientInventory");
+  EXPECT_EQ(refused(WithResources({{"region", "gz"}, {"type", "GPU-1-1"}, {"replicasCount", 1}},
+                                  Postpaid()),
+                    "region gz"),
+            "InsufficientInventory");
+  // acct-poor has 1000 fen: not one month of a unit.
+  EXPECT_EQ(refused(WithResources(good, Prepaid(1)), "balance", "p-admin"), "InsufficientBalance");
+  EXPECT_EQ(ServiceCount("p-admin"), 1u) << "only its bootstrap service";
+  // A reader may not create.
+  EXPECT_EQ(refused(WithResources(good, Postpaid()), "", "a-reader"), "AccessDenied");
+
+  EXPECT_EQ(ServiceCount(), 1u) << "only svc-a: nothing refused was created";
+  EXPECT_EQ(Allocated("bj"), 0);
+  EXPECT_EQ(Balance(), before);
+}
+
+TEST_F(ServiceWithUnitTest, AClientTokenReplaysTheFirstResultAndSharesThePurchasesNamespace) {
+  json::object body = WithResources({{"type", "GPU-1-2"}, {"replicasCount", 2}}, Prepaid(1));
+  body["clientToken"] = "create-1";
+  const std::int64_t before = Balance();
+  std::string id(Ok("CreateService", body).at("serviceId").as_string());
+  // The retry returns the same service and buys nothing more.
+  EXPECT_EQ(Ok("CreateService", body).at("serviceId"), id.c_str());
+  EXPECT_EQ(before - Balance(), 2 * 2 * 300000);
+  EXPECT_EQ(Allocated("bj"), 4);
+  EXPECT_EQ(ServiceCount(), 2u);
+  // Defaults applied: an explicit autoRenew false is the same request.
+  json::object same = body;
+  same["billing"].as_object()["reservation"].as_object()["autoRenew"] = false;
+  EXPECT_EQ(Ok("CreateService", same).at("serviceId"), id.c_str());
+
+  // The same token with other parameters, or on another action, is a mismatch.
+  json::object more = body;
+  more["resourceConfig"].as_object()["replicasCount"] = 3;
+  EXPECT_EQ(Refused("CreateService", more), "IdempotentParameterMismatch");
+  json::object renamed = body;
+  renamed["name"] = "other-name";
+  EXPECT_EQ(Refused("CreateService", renamed), "IdempotentParameterMismatch");
+  json::object placed = body;
+  placed["region"] = "bj";  // an unknown top-level field is ignored: still the same request
+  EXPECT_EQ(Ok("CreateService", placed).at("serviceId"), id.c_str());
+  json::object explicit_region = body;
+  explicit_region["resourceConfig"].as_object()["region"] = "bj";
+  EXPECT_EQ(Refused("CreateService", explicit_region), "IdempotentParameterMismatch")
+      << "an absent region is not the region it would choose";
+  auto c = As("a-admin");
+  json::object purchase = PostpaidPurchase("svc-a", 1);
+  purchase["clientToken"] = "create-1";
+  auto bought = CallOk(c, "/v2/serviceresources", "PurchaseComputeUnit", purchase);
+  EXPECT_EQ(bought.status, 403) << bought.body;
+  EXPECT_EQ(ErrorCodeOf(bought), "IdempotentParameterMismatch");
+  // And a token a purchase used first cannot create a service.
+  purchase["clientToken"] = "bought-first";
+  EXPECT_EQ(CallOk(c, "/v2/serviceresources", "PurchaseComputeUnit", purchase).status, 200);
+  json::object late = body;
+  late["clientToken"] = "bought-first";
+  EXPECT_EQ(Refused("CreateService", late), "IdempotentParameterMismatch");
+  // The query parameter is the same token as the body field.
+  auto from_query = CallOk(c, "/v2/service?clientToken=create-1", "CreateService",
+                           WithResources({{"type", "GPU-1-2"}, {"replicasCount", 2}}, Prepaid(1)));
+  EXPECT_EQ(ResultOf(from_query).at("serviceId"), id.c_str()) << from_query.body;
+
+  // A CreateService onto units takes a token too.
+  Advance(3);
+  std::string unit = UnitOf(id);
+  Ok("ScaleService", {{"serviceId", id}, {"instanceId", unit}, {"deploymentReplicasCount", 1}});
+  Advance(2);
+  json::object onto{{"name", "guest"},
+                    {"clientToken", "onto-1"},
+                    {"deploymentConfig",
+                     {{"deploymentComputeUnitList",
+                       json::array{{{"instanceId", unit}, {"deploymentReplicasCount", 2}}}}}}};
+  std::string guest(Ok("CreateService", onto).at("serviceId").as_string());
+  EXPECT_EQ(Ok("CreateService", onto).at("serviceId"), guest.c_str());
+  EXPECT_EQ(Used(unit), 4) << "deployed once";
+  onto["deploymentConfig"].as_object()["replicaComputeUnitCount"] = 2;
+  EXPECT_EQ(Refused("CreateService", onto), "IdempotentParameterMismatch");
+}
+
+TEST_F(ServiceWithUnitTest, APostpaidReleaseTimeReleasesTheUnitAndTheServiceFails) {
+  const std::string now(OpResult("DescribeClock").at("now").as_string());
+  auto at = ParseRfc3339(now);
+  ASSERT_TRUE(at.has_value()) << now;
+  json::object billing = Postpaid();
+  billing["releaseTime"] = FormatUtc(*at + 3600);
+  std::string id(Ok("CreateService",
+                    WithResources({{"type", "GPU-1-1"}, {"replicasCount", 1}}, billing))
+                     .at("serviceId")
+                     .as_string());
+  std::string unit = UnitOf(id);
+  EXPECT_EQ(Unit(unit).at("computeUnitInstance").at("releaseTime"), FormatUtc(*at + 3600).c_str());
+  Advance(3);
+  EXPECT_EQ(RunStatus(id), "Serving");
+  Advance(3600);
+  EXPECT_EQ(Unit(unit).at("computeUnitInstance").at("status"), "Released");
+  EXPECT_EQ(RunStatus(id), "Failed") << "its only unit was released";
+  EXPECT_EQ(Allocated("bj"), 0);
+}
+
+TEST_F(ServiceWithUnitTest, FaultsFailTheProvisioningOrTheDeploymentAndTheServiceIsFailed) {
+  auto op = Operator();
+  InjectFault(op, "provision", 1);
+  const std::int64_t before = Balance();
+  std::string doomed(Ok("CreateService",
+                        WithResources({{"type", "GPU-1-1"}, {"replicasCount", 2}}, Prepaid(1)))
+                         .at("serviceId")
+                         .as_string());
+  std::string unit = UnitOf(doomed);
+  EXPECT_EQ(RunStatus(doomed), "Deploying");
+  Advance(1);
+  EXPECT_EQ(Unit(unit).at("computeUnitInstance").at("status"), "CreateFailed");
+  EXPECT_EQ(RunStatus(doomed), "Failed");
+  EXPECT_TRUE(Service(doomed).at("deployments").as_array().empty());
+  EXPECT_EQ(Balance(), before) << "the Prepaid charge is refunded in full";
+  EXPECT_EQ(Ledger().at(0).at("kind"), "refund");
+  EXPECT_EQ(Allocated("bj"), 0);
+
+  InjectFault(op, "deploy", 1);
+  std::string failing(Ok("CreateService", WithResources({{"type", "GPU-1-1"}, {"replicasCount", 2}},
+                                                        Postpaid(), "deploy-fails"))
+                          .at("serviceId")
+                          .as_string());
+  Advance(1 + 2);
+  EXPECT_EQ(RunStatus(failing), "Failed");
+  auto deployment = DeploymentOn(failing, UnitOf(failing));
+  EXPECT_EQ(deployment.at("scaleStatus"), "ScalingFailed");
+  EXPECT_EQ(deployment.at("deploymentReplicasCount"), 0);
+  EXPECT_EQ(Unit(UnitOf(failing)).at("computeUnitInstance").at("status"), "Running");
 }
 
 }  // namespace
