@@ -65,8 +65,7 @@ int CommandRegistry::RunParsed() const {
 
 int RunApiRequest(const Connection& connection, const ApiRequest& request, bool json,
                   const ResultPrinter& print) {
-  client::ApiClient client(connection.address.host, connection.address.port,
-                           connection.credentials);
+  client::ApiClient client = MakeClient(connection);
   auto response = client.Call(request.path, request.action, request.body);
   if (!response.ok()) {
     std::cerr << "error: cannot reach " << connection.endpoint << ": " << response.error().message

@@ -5,6 +5,7 @@
 #include "cli/account_commands.h"
 #include "cli/api_command.h"
 #include "cli/platform_commands.h"
+#include "cli/state_commands.h"
 #include "cli/tenant_service_commands.h"
 #include "cli/unit_commands.h"
 
@@ -15,6 +16,7 @@ std::function<int()> AddClientCommands(CLI::App& app) {
   auto registry = std::make_shared<CommandRegistry>();
   AddAccountCommands(app, *registry);
   AddPlatformCommands(app, *registry);
+  AddStateCommands(app, *registry);
   AddUnitCommands(app, *registry);
   AddTenantServiceCommands(app, *registry);
   return [registry] { return registry->RunParsed(); };

@@ -34,13 +34,15 @@ void PrintCommandList(const CLI::App& app, std::ostream& out) {
   Table table;
   CollectLeaves(app, "", table);
   table.Print(out);
-  out << "\nThe account, user, key, policy, service, inventory, price and clock commands need an\n"
-         "operator key; the unit and svc commands a tenant's key. They take\n"
+  out << "\nThe account, user, key, policy, service, inventory, price, clock, state and snapshot\n"
+         "commands need an operator key; the unit and svc commands a tenant's key. They take\n"
          "  --endpoint URL    default $CUPLANE_ENDPOINT, else "
       << kDefaultEndpoint
       << "\n"
          "  --access-key AK   default $CUPLANE_ACCESS_KEY\n"
          "  --secret-key SK   default $CUPLANE_SECRET_KEY\n"
+         "  --ca-file FILE    https:// only: PEM certificates to trust instead of the system's;\n"
+         "                    default $CUPLANE_CA_FILE\n"
          "  --json            print the result as JSON instead of a table\n"
          "Errors print `error: <Code>: <message>` and exit 1.\n"
          "Run `cuplane COMMAND --help` for a command's flags.\n";

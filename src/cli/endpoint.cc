@@ -11,6 +11,7 @@ namespace {
 constexpr const char* kEndpointEnv = "CUPLANE_ENDPOINT";
 constexpr const char* kAccessKeyEnv = "CUPLANE_ACCESS_KEY";
 constexpr const char* kSecretKeyEnv = "CUPLANE_SECRET_KEY";
+constexpr const char* kCaFileEnv = "CUPLANE_CA_FILE";
 
 // An empty variable counts as unset, as it would for a flag given "".
 std::string FlagOrEnv(const std::string& flag, const char* env_name) {
@@ -21,7 +22,7 @@ std::string FlagOrEnv(const std::string& flag, const char* env_name) {
 
 Error BadEndpoint(std::string_view url, std::string_view why) {
   return InvalidParameter("endpoint \"" + std::string(url) + "\" " + std::string(why) +
-                          "; expected http://HOST[:PORT]");
+                          "; expected http://HOST[:PORT] or https://HOST[:PORT]");
 }
 
 // Boost.URL's port_number() does not refuse a port above 65535; this does.
@@ -34,6 +35,21 @@ std::optional<std::uint16_t> ParsePort(std::string_view text) {
   return static_cast<std::uint16_t>(value);
 }
 
+// The CA file from --ca-file, else CUPLANE_CA_FILE (else none: the system's store), labelled
+// as the user gave it, so that messages about it name the flag or the variable.
+client::TlsOptions TrustFor(const ConnectionFlags& flags) {
+  client::TlsOptions options;
+  options.ca_file = FlagOrEnv(flags.ca_file, kCaFileEnv);
+  if (!flags.ca_file.empty()) {
+    options.ca_file_label = "--ca-file";
+  } else if (!options.ca_file.empty()) {
+    options.ca_file_label = kCaFileEnv;
+  } else {
+    options.ca_file_label = std::string("--ca-file FILE (or ") + kCaFileEnv + ")";
+  }
+  return options;
+}
+
 }  // namespace
 
 void AddConnectionFlags(CLI::App* cmd, ConnectionFlags& flags) {
@@ -42,19 +58,25 @@ void AddConnectionFlags(CLI::App* cmd, ConnectionFlags& flags) {
       "server URL (default: $CUPLANE_ENDPOINT, else " + std::string(kDefaultEndpoint) + ")");
   cmd->add_option("--access-key", flags.access_key, "access key (default: $CUPLANE_ACCESS_KEY)");
   cmd->add_option("--secret-key", flags.secret_key, "secret key (default: $CUPLANE_SECRET_KEY)");
+  cmd->add_option("--ca-file", flags.ca_file,
+                  "https://: PEM certificates to trust instead of the system's store, e.g. a "
+                  "private CA or a self-signed server certificate (default: $CUPLANE_CA_FILE)");
 }
 
-Result<HttpEndpoint> ParseEndpoint(std::string_view url) {
+Result<Endpoint> ParseEndpoint(std::string_view url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return BadEndpoint(url, "is not a URL");
-  if (parsed->scheme_id() != boost::urls::scheme::http) {
-    return BadEndpoint(url, "is not an http:// URL");
+  Endpoint endpoint;
+  if (parsed->scheme_id() == boost::urls::scheme::https) {
+    endpoint.tls = true;
+    endpoint.port = 443;
+  } else if (parsed->scheme_id() != boost::urls::scheme::http) {
+    return BadEndpoint(url, "is neither an http:// nor an https:// URL");
   }
   if (parsed->has_userinfo() || parsed->has_query() || parsed->has_fragment() ||
       (!parsed->path().empty() && parsed->path() != "/")) {
     return BadEndpoint(url, "has more than a host and port");
   }
-  HttpEndpoint endpoint;
   // host_address() is the host without IPv6 brackets, which is what a resolver takes.
   endpoint.host = std::string(parsed->host_address());
   if (endpoint.host.empty()) return BadEndpoint(url, "has no host");
@@ -71,6 +93,13 @@ Result<Connection> ResolveConnection(const ConnectionFlags& flags) {
   connection.endpoint = FlagOrEnv(flags.endpoint, kEndpointEnv);
   if (connection.endpoint.empty()) connection.endpoint = kDefaultEndpoint;
   CUPLANE_ASSIGN_OR_RETURN(connection.address, ParseEndpoint(connection.endpoint));
+  if (connection.address.tls) {
+    CUPLANE_ASSIGN_OR_RETURN(connection.tls, client::TlsClientContext::Load(TrustFor(flags)));
+  } else if (!flags.ca_file.empty()) {
+    // Plain HTTP verifies nothing: a CA file given for it is a mistake, not a no-op.
+    return InvalidParameter("--ca-file is for https:// endpoints; " + connection.endpoint +
+                            " is plain HTTP");
+  }
   connection.credentials.access_key = FlagOrEnv(flags.access_key, kAccessKeyEnv);
   connection.credentials.secret_key = FlagOrEnv(flags.secret_key, kSecretKeyEnv);
   if (connection.credentials.access_key.empty() || connection.credentials.secret_key.empty()) {
@@ -79,6 +108,15 @@ Result<Connection> ResolveConnection(const ConnectionFlags& flags) {
         "CUPLANE_SECRET_KEY");
   }
   return connection;
+}
+
+client::ApiClient MakeClient(const Connection& connection) {
+  if (connection.tls) {
+    return client::ApiClient(connection.address.host, connection.address.port, connection.tls,
+                             connection.credentials);
+  }
+  return client::ApiClient(connection.address.host, connection.address.port,
+                           connection.credentials);
 }
 
 }  // namespace cuplane::cli

@@ -1,25 +1,21 @@
 #include "client/api_client.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-#include <chrono>
-
 #include "auth/bce_signer.h"
+#include "client/plain_transport.h"
+#include "client/tls_transport.h"
 #include "common/clock.h"
 
 namespace cuplane::client {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace {
 
-struct ApiClient::Connection {
-  asio::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  beast::flat_buffer buffer;
-  bool open = false;
-};
+// host:port, an IPv6 address in brackets (RFC 9110 §7.2).
+std::string HostHeader(const std::string& host, std::uint16_t port) {
+  bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
 
 std::string HttpResponse::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
@@ -39,13 +35,15 @@ boost::json::value HttpResponse::Json() const {
 }
 
 ApiClient::ApiClient(std::string host, std::uint16_t port, Credentials credentials)
-    : host_(std::move(host)),
-      port_(port),
-      // An IPv6 literal goes in brackets: "Host: [::1]:8866".
-      host_header_((host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +
-                   std::to_string(port)),
+    : host_header_(HostHeader(host, port)),
       credentials_(std::move(credentials)),
-      connection_(std::make_unique<Connection>()) {}
+      transport_(std::make_unique<PlainTransport>(std::move(host), port)) {}
+
+ApiClient::ApiClient(std::string host, std::uint16_t port, std::shared_ptr<TlsClientContext> tls,
+                     Credentials credentials)
+    : host_header_(HostHeader(host, port)),
+      credentials_(std::move(credentials)),
+      transport_(std::make_unique<TlsTransport>(std::move(host), port, std::move(tls))) {}
 
 ApiClient::~ApiClient() = default;
 
@@ -95,51 +93,31 @@ Result<HttpResponse> ApiClient::Call(std::string_view path, std::string_view act
 }
 
 Result<HttpResponse> ApiClient::Send(const RawRequest& request) {
-  auto& c = *connection_;
-  // One retry on a fresh connection: the server may have closed an idle keep-alive one.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    beast::error_code ec;
-    if (!c.open) {
-      tcp::resolver resolver(c.ioc);
-      auto endpoints = resolver.resolve(host_, std::to_string(port_), ec);
-      if (!ec) {
-        c.stream.expires_after(std::chrono::seconds(10));
-        c.stream.connect(endpoints, ec);
-      }
-      if (ec) return MakeError(ErrorCode::kServiceUnavailable, "connect: " + ec.message());
-      c.open = true;
-      c.buffer.clear();
-    }
-    http::request<http::string_body> message;
-    message.method_string(request.method);
-    message.target(request.target);
-    message.version(11);
-    for (const auto& [name, value] : request.headers) message.set(name, value);
-    message.body() = request.body;
-    message.prepare_payload();
-    c.stream.expires_after(std::chrono::seconds(60));
-    http::write(c.stream, message, ec);
-    http::response<http::string_body> response;
-    if (!ec) http::read(c.stream, c.buffer, response, ec);
-    if (ec) {
-      c.stream.socket().close(ec);
-      c.open = false;
+  HttpRequestMessage message;
+  message.method_string(request.method);
+  message.target(request.target);
+  message.version(11);
+  for (const auto& [name, value] : request.headers) message.set(name, value);
+  message.body() = request.body;
+  message.prepare_payload();
+  // One retry on a fresh connection: the server may have closed an idle keep-alive one. A
+  // connection that cannot be opened is not retried: a second try would fail alike.
+  for (int attempt = 0;; ++attempt) {
+    CUPLANE_TRY(transport_->Open());
+    auto response = transport_->Exchange(message);
+    if (!response.ok()) {
       if (attempt == 0) continue;
-      return MakeError(ErrorCode::kServiceUnavailable, "request failed: " + ec.message());
+      return response.error();
     }
     HttpResponse out;
-    out.status = response.result_int();
-    for (const auto& field : response) {
+    out.status = response->result_int();
+    for (const auto& field : *response) {
       out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    out.body = std::move(response.body());
-    if (!response.keep_alive()) {
-      c.stream.socket().close(ec);
-      c.open = false;
-    }
+    out.body = std::move(response->body());
+    if (!response->keep_alive()) transport_->Close();
     return out;
   }
-  return MakeError(ErrorCode::kServiceUnavailable, "request failed");
 }
 
 }  // namespace cuplane::client

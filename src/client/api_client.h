@@ -1,5 +1,6 @@
-// A small signed HTTP client for cuplane's API: the CLI's and the tests' way in. It signs with
-// the one bce-auth-v1 signer (auth/bce_signer.h), exactly as an SDK would.
+// A small signed HTTP(S) client for cuplane's API: the CLI's and the tests' way in. It signs
+// with the one bce-auth-v1 signer (auth/bce_signer.h), exactly as an SDK would, and sends over
+// a Transport: plain TCP for http://, TLS with the server verified for https://.
 #pragma once
 
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "client/tls_client_context.h"
 #include "common/error.h"
 
 namespace cuplane::client {
@@ -36,14 +38,20 @@ struct RawRequest {
   std::string body;
 };
 
+class Transport;
+
 class ApiClient {
  public:
   // Talks to http://host:port over one keep-alive connection, reconnecting as needed.
   ApiClient(std::string host, std::uint16_t port, Credentials credentials = {});
+  // The same over https://host:port, trusting what `tls` trusts (TlsClientContext::Load).
+  ApiClient(std::string host, std::uint16_t port, std::shared_ptr<TlsClientContext> tls,
+            Credentials credentials = {});
   ~ApiClient();
 
-  // POST {path}?Action={action} with `body` as JSON, signed. Transport failures are Errors;
-  // any HTTP status (including API errors) is a response.
+  // POST {path}?Action={action} with `body` as JSON, signed. Transport failures (including a
+  // server whose certificate does not verify) are Errors; any HTTP status (including API
+  // errors) is a response.
   Result<HttpResponse> Call(std::string_view path, std::string_view action,
                             const boost::json::value& body);
 
@@ -58,12 +66,9 @@ class ApiClient {
   void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }
 
  private:
-  struct Connection;
-  std::string host_;
-  std::uint16_t port_;
   std::string host_header_;
   Credentials credentials_;
-  std::unique_ptr<Connection> connection_;
+  std::unique_ptr<Transport> transport_;
 };
 
 }  // namespace cuplane::client

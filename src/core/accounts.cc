@@ -16,7 +16,7 @@ Status CreateAccount(store::Transaction& tx, const std::string& account_id, cons
   tx.InsertAccount(Account{account_id, name, 0, std::nullopt, now});
   if (opening_balance > 0) {
     tx.PostLedgerEntry(LedgerEntry{0, account_id, now, opening_balance, LedgerKind::kTopup, "",
-                                   "opening balance"});
+                                   "opening balance", ""});
   }
   return OkStatus();
 }
@@ -32,7 +32,7 @@ Result<Money> TopUpBalance(store::Transaction& tx, const std::string& account_id
     return MakeError(ErrorCode::kInvalidParameter, "amount would overflow the balance");
   }
   Money balance =
-      tx.PostLedgerEntry(LedgerEntry{0, account_id, now, amount, LedgerKind::kTopup, "", "top-up"});
+      tx.PostLedgerEntry(LedgerEntry{0, account_id, now, amount, LedgerKind::kTopup, "", "top-up", ""});
   ClearArrearsIfPaid(tx, account_id);
   return balance;
 }

@@ -22,10 +22,11 @@ Result<std::optional<std::string>> PriorTokenResult(store::Transaction& tx,
                                                     const LifecycleConfig& config,
                                                     UnixSeconds now) {
   if (use.token.empty()) return std::optional<std::string>();
-  UnixSeconds cutoff = now - config.idempotency_window_seconds;
-  tx.DeleteIdempotencyBefore(cutoff);
+  // An expired record counts as none; RememberTokenResult overwrites it.
   auto record = tx.GetIdempotency(account_id, use.token);
-  if (!record || record->created_at < cutoff) return std::optional<std::string>();
+  if (!record || record->created_at < now - config.idempotency_window_seconds) {
+    return std::optional<std::string>();
+  }
   if (record->fingerprint != use.fingerprint) {
     return MakeError(ErrorCode::kIdempotentParameterMismatch,
                      "clientToken was already used with different parameters or another action");
@@ -33,10 +34,14 @@ Result<std::optional<std::string>> PriorTokenResult(store::Transaction& tx,
   return std::optional<std::string>(record->result);
 }
 
+void PurgeExpiredTokens(store::Transaction& tx, const LifecycleConfig& config, UnixSeconds now) {
+  tx.DeleteIdempotencyBefore(now - config.idempotency_window_seconds);
+}
+
 void RememberTokenResult(store::Transaction& tx, const std::string& account_id,
                          const ClientTokenUse& use, const std::string& result, UnixSeconds now) {
-  if (use.token.empty() || tx.GetIdempotency(account_id, use.token)) return;
-  tx.InsertIdempotency(IdempotencyRecord{account_id, use.token, use.fingerprint, result, now});
+  if (use.token.empty()) return;
+  tx.PutIdempotency(IdempotencyRecord{account_id, use.token, use.fingerprint, result, now});
 }
 
 }  // namespace cuplane::core

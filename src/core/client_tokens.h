@@ -34,13 +34,18 @@ ClientTokenUse MakeClientTokenUse(std::string_view token, std::string_view actio
 // The result a token already produced, nullopt when the call must run, or a mismatch error.
 // The caller reads (and so, on PostgreSQL, locks) the account first, so that two retries of
 // one token on two servers run one after the other and the second sees the first's record.
-// Expired records are dropped here, so a token reused after the window starts afresh.
+// A record older than the window counts as none, so a token reused after it starts afresh.
 Result<std::optional<std::string>> PriorTokenResult(store::Transaction& tx,
                                                     const std::string& account_id,
                                                     const ClientTokenUse& use,
                                                     const LifecycleConfig& config, UnixSeconds now);
 
-// Records the result of the call that used the token (no-op without one).
+// Deletes the records older than the window: housekeeping, run by the scheduler now and then
+// (an expired record already counts as none, so how late this runs changes no answer).
+void PurgeExpiredTokens(store::Transaction& tx, const LifecycleConfig& config, UnixSeconds now);
+
+// Records the result of the call that used the token (no-op without one), replacing an
+// expired record of it. Called only after PriorTokenResult found none in the same transaction.
 void RememberTokenResult(store::Transaction& tx, const std::string& account_id,
                          const ClientTokenUse& use, const std::string& result, UnixSeconds now);
 

@@ -54,8 +54,8 @@ Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
                         instance.instance_id,
                         std::to_string(instance.paid_months) + " month(s) of " +
                             std::to_string(instance.total_units) + " " + instance.type +
-                            " unit(s)"};
-      entry.order_id = instance.order_id;
+                            " unit(s)",
+                        instance.order_id};
       tx.PostLedgerEntry(entry);
     }
     return *cost;

@@ -63,8 +63,8 @@ void Expire(store::Transaction& tx, Instance& instance, UnixSeconds at,
             -*cost,
             LedgerKind::kRenewal,
             instance.instance_id,
-            "auto-renew " + std::to_string(instance.auto_renew_months) + " month(s)"};
-        charge.order_id = order_id;
+            "auto-renew " + std::to_string(instance.auto_renew_months) + " month(s)",
+            order_id};
         tx.PostLedgerEntry(charge);
       }
       instance.paid_months += instance.auto_renew_months;
@@ -140,8 +140,8 @@ void FailProvisioning(store::Transaction& tx, Instance& instance, UnixSeconds at
                        instance.prepaid_paid,
                        LedgerKind::kRefund,
                        instance.instance_id,
-                       "provisioning failed: " + reason};
-    refund.order_id = instance.order_id;
+                       "provisioning failed: " + reason,
+                       instance.order_id};
     tx.PostLedgerEntry(refund);
     ClearArrearsIfPaid(tx, instance.account_id);
   }

@@ -21,6 +21,7 @@
 #include "core/billing/usage.h"
 #include "core/bootstrap.h"
 #include "core/auto_renew_rules.h"
+#include "core/client_tokens.h"
 #include "core/compute_units.h"
 #include "core/faults.h"
 #include "core/resizes.h"
@@ -1434,6 +1435,23 @@ TEST_F(LifecycleIdempotencyTest, TokenReusedAfterTheWindowStillMakesItsRetriesId
   std::string retry = Buy(tenant_, WithToken("t1"));
   EXPECT_EQ(retry, second) << "the retry of the second purchase bought another unit";
   EXPECT_LE(UnitsBought(), 2u);
+}
+
+TEST_F(LifecycleIdempotencyTest, ThePurgeDeletesOnlyRecordsPastTheWindow) {
+  Buy(tenant_, WithToken("old"));
+  AdvanceBy(config_.idempotency_window_seconds - 10);
+  std::string recent = Buy(tenant_, WithToken("recent"));
+  AdvanceBy(20);  // "old" is past the window, "recent" is not
+  ASSERT_TRUE(scheduler_->PurgeExpiredTokens().ok());
+  auto record = [&](const std::string& token) {
+    return Write([&](store::Transaction& tx) {
+      return tx.GetIdempotency("acct-a", MakeClientTokenUse(token, kPurchaseForServiceAction, "")
+                                             .token);
+    });
+  };
+  EXPECT_EQ(record("old"), std::nullopt);
+  ASSERT_TRUE(record("recent").has_value());
+  EXPECT_EQ(Buy(tenant_, WithToken("recent")), recent) << "a live record still answers";
 }
 
 TEST(LifecycleListStatusTest, MapsDetailedStatusToTheCoarseListStatus) {

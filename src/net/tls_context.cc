@@ -3,12 +3,11 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <sys/stat.h>
 
 #include <boost/asio/ssl/context.hpp>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+
+#include "common/openssl_reason.h"
+#include "common/readable_file.h"
 
 namespace cuplane::net {
 namespace {
@@ -17,36 +16,14 @@ namespace ssl = boost::asio::ssl;
 
 Error Refuse(const std::string& message) { return InvalidParameter(message); }
 
-// OpenSSL's reason for the last failure, e.g. "no start line"; the queue is cleared.
-std::string OpenSslReason() {
-  unsigned long code = ERR_peek_last_error();
-  ERR_clear_error();
-  const char* reason = code ? ERR_reason_error_string(code) : nullptr;
-  return reason ? reason : "unknown reason";
-}
-
-// Readable as a regular file: says so in terms an operator can act on.
-Status CheckReadable(const char* flag, const std::string& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    return Refuse(std::string("cannot read ") + flag + " " + file + ": " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) return Refuse(std::string(flag) + " " + file + " is not a file");
-  std::ifstream in(file);
-  if (!in) {
-    return Refuse(std::string("cannot read ") + flag + " " + file + ": " + std::strerror(errno));
-  }
-  return OkStatus();
-}
-
 // The key on its own first, so that "not a key" and "not this certificate's key" read apart.
 // An encrypted key fails here: the passphrase callback gives none, and OpenSSL would otherwise
 // ask on the terminal.
 Result<std::shared_ptr<EVP_PKEY>> ReadPrivateKey(const std::string& key_file) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(key_file.c_str(), "r"), BIO_free);
   auto no_passphrase = [](char*, int, int, void*) { return 0; };
-  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)
-                      : nullptr;
+  EVP_PKEY* key =
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr;
   if (!key) {
     return Refuse("--tls-key " + key_file +
                   " holds no usable PEM private key (it must not be encrypted) (" +
@@ -62,8 +39,8 @@ TlsContext::~TlsContext() = default;
 
 Result<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& cert_file,
                                                      const std::string& key_file) {
-  CUPLANE_TRY(CheckReadable("--tls-cert", cert_file));
-  CUPLANE_TRY(CheckReadable("--tls-key", key_file));
+  CUPLANE_TRY(CheckReadableFile("--tls-cert", cert_file));
+  CUPLANE_TRY(CheckReadableFile("--tls-key", key_file));
   auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/client_tokens.h"
 #include "core/lifecycle.h"
 #include "store/state_tables.h"
 
@@ -13,6 +14,10 @@ namespace {
 // How often the background thread looks for due work. Short enough that a 1-second
 // provisioning delay is honoured closely; each look is one indexed query.
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
+
+// How often the background thread deletes expired clientToken records: rarely, since a
+// purchase never depends on it, and each pass is one indexed range delete.
+constexpr auto kPurgeInterval = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -172,7 +177,15 @@ Result<int> Scheduler::RunDueNow() {
   return RunDue(clock_.Now());
 }
 
+Status Scheduler::PurgeExpiredTokens() {
+  return store_.Write<Ok>([&](store::Transaction& tx) -> Status {
+    core::PurgeExpiredTokens(tx, config_, clock_.Now());
+    return OkStatus();
+  });
+}
+
 void Scheduler::Loop() {
+  auto next_purge = std::chrono::steady_clock::now() + kPurgeInterval;
   while (true) {
     // Another server may have moved the shared virtual time.
     if (auto synced = SyncVirtualClock(); !synced.ok()) {
@@ -184,6 +197,12 @@ void Scheduler::Loop() {
     if (!ran.ok()) {
       failed_passes_.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("scheduler: {}", ran.error().message);
+    }
+    if (std::chrono::steady_clock::now() >= next_purge) {
+      next_purge = std::chrono::steady_clock::now() + kPurgeInterval;
+      if (auto purged = PurgeExpiredTokens(); !purged.ok()) {
+        spdlog::warn("scheduler: purging expired clientTokens: {}", purged.error().message);
+      }
     }
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, kPollInterval, [this] { return stopping_; })) return;

@@ -44,6 +44,10 @@ class Scheduler {
   // request on (SPEC §5.4). ServiceUnavailable when the store cannot be read.
   Status SyncVirtualClock();
 
+  // Deletes the clientToken records past their window (core/client_tokens.h), in one write.
+  // The background thread calls it every kPurgeInterval.
+  Status PurgeExpiredTokens();
+
   // A background thread that runs due transitions as the clock reaches them.
   void Start();
   void Stop();

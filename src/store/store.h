@@ -254,7 +254,11 @@ class Transaction {
   // --- idempotency --------------------------------------------------------------------------
   virtual std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,
                                                                 const std::string& token) = 0;
-  virtual void InsertIdempotency(const core::IdempotencyRecord& record) = 0;
+  // Stores the record, replacing one of the same (account, token): an expired record is
+  // overwritten in place, so a purchase needs no clean-up of its own.
+  virtual void PutIdempotency(const core::IdempotencyRecord& record) = 0;
+  // Garbage collection of expired records (the scheduler's, now and then); a record older than
+  // the window already counts as absent wherever it is read.
   virtual void DeleteIdempotencyBefore(UnixSeconds cutoff) = 0;
 
   // --- the whole state at once (Reset, snapshots) -------------------------------------------

@@ -123,7 +123,7 @@ core::Service MakeService(const std::string& id, const std::string& account_id,
 
 LedgerEntry MakeEntry(const std::string& account_id, core::Money amount, UnixSeconds time,
                       LedgerKind kind = LedgerKind::kTopup) {
-  return LedgerEntry{0, account_id, time, amount, kind, "", "note " + std::to_string(time)};
+  return LedgerEntry{0, account_id, time, amount, kind, "", "note " + std::to_string(time), ""};
 }
 
 // An instance with every field set to a distinctive value, optionals included.
@@ -321,21 +321,21 @@ TEST_P(StoreConformanceTest, PostLedgerEntryKeepsBalanceEqualToSumAndReturnsNewB
 TEST_P(StoreConformanceTest, LedgerEntriesRoundTripNewestFirst) {
   AddAccounts();
   InWrite([](Transaction& tx) {
-    tx.PostLedgerEntry(LedgerEntry{0, kAccount, 100, 5000, LedgerKind::kTopup, "", "opening"});
+    tx.PostLedgerEntry(LedgerEntry{0, kAccount, 100, 5000, LedgerKind::kTopup, "", "opening", ""});
     tx.PostLedgerEntry(
-        LedgerEntry{0, kAccount, 200, -1200, LedgerKind::kPrepaid, "unit-a", "1 month(s)"});
-    tx.PostLedgerEntry(LedgerEntry{0, kOtherAccount, 250, 10, LedgerKind::kTopup, "", ""});
+        LedgerEntry{0, kAccount, 200, -1200, LedgerKind::kPrepaid, "unit-a", "1 month(s)", ""});
+    tx.PostLedgerEntry(LedgerEntry{0, kOtherAccount, 250, 10, LedgerKind::kTopup, "", "", ""});
     tx.PostLedgerEntry(
-        LedgerEntry{0, kAccount, 300, 1200, LedgerKind::kRefund, "unit-a", "failed: x"});
+        LedgerEntry{0, kAccount, 300, 1200, LedgerKind::kRefund, "unit-a", "failed: x", ""});
   });
   auto entries = InRead([](Transaction& tx) { return tx.ListLedger(kAccount, 0, 10); });
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(Fields(entries[0]), Fields(LedgerEntry{0, kAccount, 300, 1200, LedgerKind::kRefund,
-                                                   "unit-a", "failed: x"}));
+                                                   "unit-a", "failed: x", ""}));
   EXPECT_EQ(Fields(entries[1]), Fields(LedgerEntry{0, kAccount, 200, -1200, LedgerKind::kPrepaid,
-                                                   "unit-a", "1 month(s)"}));
+                                                   "unit-a", "1 month(s)", ""}));
   EXPECT_EQ(Fields(entries[2]),
-            Fields(LedgerEntry{0, kAccount, 100, 5000, LedgerKind::kTopup, "", "opening"}));
+            Fields(LedgerEntry{0, kAccount, 100, 5000, LedgerKind::kTopup, "", "opening", ""}));
   EXPECT_GT(entries[0].id, entries[1].id);
   EXPECT_GT(entries[1].id, entries[2].id);
   EXPECT_GT(entries[2].id, 0);
@@ -911,9 +911,9 @@ TEST_P(StoreConformanceTest, CancelAccountTransitionsRemovesThatAccountsAccountL
 
 TEST_P(StoreConformanceTest, IdempotencyRecordsRoundTripAndExpireBeforeCutoff) {
   InWrite([](Transaction& tx) {
-    tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok-1", "fp-1", "unit-1", 100});
-    tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok-2", "fp-2", "unit-2", 200});
-    tx.InsertIdempotency(core::IdempotencyRecord{kOtherAccount, "tok-1", "fp-x", "unit-x", 50});
+    tx.PutIdempotency(core::IdempotencyRecord{kAccount, "tok-1", "fp-1", "unit-1", 100});
+    tx.PutIdempotency(core::IdempotencyRecord{kAccount, "tok-2", "fp-2", "unit-2", 200});
+    tx.PutIdempotency(core::IdempotencyRecord{kOtherAccount, "tok-1", "fp-x", "unit-x", 50});
   });
   auto record_fields = [](const core::IdempotencyRecord& r) {
     return std::tie(r.account_id, r.token, r.fingerprint, r.result, r.created_at);
@@ -955,7 +955,7 @@ void WriteOneOfEverything(Transaction& tx) {
   tx.InsertDeployment(
       core::Deployment{.instance_id = "unit-1", .service_id = "svc-1", .deployed_units = 4});
   tx.ScheduleTransition(Transition{0, 5, TransitionKind::kProvision, kAccount, "unit-1"});
-  tx.InsertIdempotency(core::IdempotencyRecord{kAccount, "tok", "fp", "unit-1", 1});
+  tx.PutIdempotency(core::IdempotencyRecord{kAccount, "tok", "fp", "unit-1", 1});
 }
 
 // Expects that nothing WriteOneOfEverything writes is in the store.
@@ -1108,7 +1108,8 @@ TEST_P(StoreConformanceTest, ResizeMigrationFindsEachPrepaidUnitsCurrentTerm) {
   Instance postpaid = MakeInstance("unit-postpaid", kAccount, "svc-1", PaymentTiming::kPostpaid, 4);
   InWrite([&](Transaction& tx) {
     for (const Instance& i : {reserved, renewed, renewed_free, postpaid}) tx.InsertInstance(i);
-    LedgerEntry renewal{0, kAccount, 5, -160'000 * 4 * 2, LedgerKind::kRenewal, "unit-renewed", ""};
+    LedgerEntry renewal{0, kAccount, 5, -160'000 * 4 * 2, LedgerKind::kRenewal, "unit-renewed", "",
+                        "ord-renewal"};
     tx.PostLedgerEntry(renewal);
   });
   // Back to the schema before migration 8, which the reopened store applies again.

@@ -4,12 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <regex>
-#include <thread>
 
+#include "cli_test_fixture.h"
 #include "common/time_util.h"
-#include "server_test_fixture.h"
 
 namespace cuplane::testing {
 namespace {
@@ -19,99 +17,14 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// The tests pass everything as flags; the shell running them must not leak its own settings.
-const EnvChanges kNoCliEnv = {
-    {"CUPLANE_ENDPOINT", ""}, {"CUPLANE_ACCESS_KEY", ""}, {"CUPLANE_SECRET_KEY", ""}};
-
-struct Key {
-  std::string access_key;
-  std::string secret_key;
-};
-const Key kOperatorKey{"op-ak", "op-sk"};
-const Key kTenantAdmin{"a-admin", "a-admin-sk"};
-
-class CliTest : public ServerTest {
- protected:
-  std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
-
-  // Runs `cuplane args...` against the server, signed with `key`.
-  CommandResult Cli(std::vector<std::string> args, const Key& key = kOperatorKey) const {
-    args.insert(args.end(), {"--endpoint", Endpoint(), "--access-key", key.access_key,
-                             "--secret-key", key.secret_key});
-    return RunCommand(args, kNoCliEnv);
-  }
-
-  // Cli(args + --json), requiring success and JSON output.
-  json::value CliJson(std::vector<std::string> args, const Key& key = kOperatorKey) const {
-    args.push_back("--json");
-    CommandResult r = Cli(args, key);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    boost::system::error_code ec;
-    json::value value = json::parse(r.output, ec);
-    EXPECT_FALSE(ec) << "not JSON: " << r.output;
-    return value;
-  }
-
-  // Cli(args) that must succeed; returns its output.
-  std::string CliOk(std::vector<std::string> args, const Key& key = kOperatorKey) const {
-    CommandResult r = Cli(std::move(args), key);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    return r.output;
-  }
-
-  // Cli(args) that must fail with API error `code`.
-  void ExpectApiError(std::vector<std::string> args, const Key& key, const std::string& code) {
-    CommandResult r = Cli(std::move(args), key);
-    EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_THAT(r.output, StartsWith("error: " + code + ": "));
-  }
-
-  std::string BuyPostpaid(const std::string& service, int replicas, const Key& key) {
-    json::value r = CliJson(
-        {"unit", "purchase", service, "--replicas", std::to_string(replicas), "--postpaid"}, key);
-    return r.is_object() ? std::string(r.at("instanceId").as_string()) : "";
-  }
-
-  json::value DescribeUnit(const std::string& id, const Key& key) {
-    return CliJson({"unit", "describe", id}, key).at("computeUnitInstance");
-  }
-
-  void WaitRunning(const std::string& id, const Key& key) {
-    for (int i = 0; i < 100; ++i) {
-      if (DescribeUnit(id, key).at("status") == "Running") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << id << " never became Running";
-  }
-};
-
-// A JSON string's text ("" for anything else), for comparing with std::string.
-std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
-
-// "Label:  value" from human output.
-std::string FieldOf(const std::string& output, const std::string& label) {
-  std::smatch match;
-  std::regex pattern(label + ":\\s+(\\S+)");
-  return std::regex_search(output, match, pattern) ? match[1].str() : "";
-}
-
-// A table row with these cells in order, separated by column padding.
-std::regex Row(const std::vector<std::string>& cells) {
-  std::string pattern = "(^|\\n)";
-  for (size_t i = 0; i < cells.size(); ++i) pattern += (i ? "\\s+" : "") + cells[i];
-  return std::regex(pattern + "\\s*(\\n|$)");
-}
-
-bool HasRow(const std::string& output, const std::vector<std::string>& cells) {
-  return std::regex_search(output, Row(cells));
-}
-
 TEST(CliHelpTest, HelpListsTheCommands) {
   CommandResult r = RunCommand({"help"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   for (const char* command : {"serve", "operator-key", "account", "user", "key", "policy",
                               "service", "inventory", "price", "clock", "unit", "purchase", "svc",
-                              "auto-release", "top-up", "--json", "CUPLANE_ENDPOINT"}) {
+                              "auto-release", "top-up", "state reset", "snapshot save",
+                              "snapshot restore", "snapshot list", "snapshot delete", "--json",
+                              "CUPLANE_ENDPOINT", "--ca-file", "CUPLANE_CA_FILE"}) {
     EXPECT_THAT(r.output, HasSubstr(command));
   }
 }
@@ -360,13 +273,14 @@ TEST_F(CliTest, EndpointAndKeyComeFromTheEnvironmentAndFlagsWin) {
 }
 
 TEST_F(CliTest, BadEndpointIsAUsageError) {
-  for (const char* endpoint : {"https://127.0.0.1:8866", "127.0.0.1:8866",
-                               "http://127.0.0.1:8866/v2", "http://127.0.0.1:99999"}) {
+  for (const char* endpoint : {"ftp://127.0.0.1:8866", "127.0.0.1:8866",
+                               "http://127.0.0.1:8866/v2", "https://127.0.0.1:99999"}) {
     CommandResult r = RunCommand(
         {"clock", "show", "--endpoint", endpoint, "--access-key", "a", "--secret-key", "b"},
         kNoCliEnv);
     EXPECT_EQ(r.exit_code, 2) << endpoint << ": " << r.output;
-    EXPECT_THAT(r.output, HasSubstr("expected http://HOST[:PORT]")) << endpoint;
+    EXPECT_THAT(r.output, HasSubstr("expected http://HOST[:PORT] or https://HOST[:PORT]"))
+        << endpoint;
   }
 }
 

@@ -3,9 +3,8 @@
 // (The official Node SDK over that listener: tests/interop/tls.test.mjs.)
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "server_test_fixture.h"
+#include "test_certificate.h"
 
 namespace cuplane::testing {
 namespace {
@@ -14,18 +13,7 @@ class TlsStartTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CUPLANE_REQUIRE_BACKEND();
-    MakeCertificate("cert.pem", "key.pem");
-  }
-
-  // A self-signed certificate for 127.0.0.1 made by openssl, as an operator would.
-  void MakeCertificate(const std::string& cert, const std::string& key,
-                       const std::string& extra = "") {
-    std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 2 "
-        "-subj /CN=cuplane-test -addext subjectAltName=IP:127.0.0.1 " +
-        (extra.empty() ? std::string("-nodes") : extra) + " -keyout " + dir_.File(key) +
-        " -out " + dir_.File(cert) + " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    MakeCertificate(dir_, "cert.pem", "key.pem");
   }
 
   CommandResult Serve(const std::vector<std::string>& tls_flags) {
@@ -86,14 +74,15 @@ TEST_F(TlsStartTest, FilesThatAreNotPemAreRefused) {
 }
 
 TEST_F(TlsStartTest, AKeyOfAnotherCertificateIsRefused) {
-  MakeCertificate("other-cert.pem", "other-key.pem");
+  MakeCertificate(dir_, "other-cert.pem", "other-key.pem");
   ExpectRefused({"--tls-cert", dir_.File("cert.pem"), "--tls-key", dir_.File("other-key.pem")},
                 "--tls-key " + dir_.File("other-key.pem") +
                     " does not belong to the certificate in --tls-cert " + dir_.File("cert.pem"));
 }
 
 TEST_F(TlsStartTest, AnEncryptedKeyIsRefusedWithoutAskingForAPassphrase) {
-  MakeCertificate("enc-cert.pem", "enc-key.pem", "-passout pass:secret-passphrase");
+  MakeCertificate(dir_, "enc-cert.pem", "enc-key.pem", "IP:127.0.0.1",
+                  "-passout pass:secret-passphrase");
   CommandResult r = Serve({"--tls-cert", dir_.File("enc-cert.pem"), "--tls-key",
                            dir_.File("enc-key.pem")});
   EXPECT_NE(r.exit_code, 0) << r.output;

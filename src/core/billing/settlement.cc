@@ -34,7 +34,7 @@ void Settle(store::Transaction& tx, const Account& account, PostpaidAccount& pos
   if (due <= 0) return;
   postpaid.charged += due;
   Money balance = tx.PostLedgerEntry(LedgerEntry{0, account.account_id, at, -due,
-                                                 LedgerKind::kPostpaid, "", "usage settlement"});
+                                                 LedgerKind::kPostpaid, "", "usage settlement", ""});
   if (balance < 0 && !account.in_arrears_since) EnterArrears(tx, account.account_id, at, config);
 }
 

@@ -1016,10 +1016,13 @@ std::optional<core::IdempotencyRecord> SqlTransaction::GetIdempotency(const std:
                                  stmt.Int(4)};
 }
 
-void SqlTransaction::InsertIdempotency(const core::IdempotencyRecord& r) {
+void SqlTransaction::PutIdempotency(const core::IdempotencyRecord& r) {
+  // ON CONFLICT ... DO UPDATE: the same text in SQLite (3.24+) and PostgreSQL.
   db_.Prepare(
          "INSERT INTO idempotency (account_id, token, fingerprint, result, created_at) "
-         "VALUES (?, ?, ?, ?, ?)")
+         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, token) DO UPDATE SET "
+         "fingerprint = excluded.fingerprint, result = excluded.result, "
+         "created_at = excluded.created_at")
       .Bind(1, r.account_id)
       .Bind(2, r.token)
       .Bind(3, r.fingerprint)

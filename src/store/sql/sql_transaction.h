@@ -111,7 +111,7 @@ class SqlTransaction : public Transaction {
 
   std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,
                                                         const std::string& token) override;
-  void InsertIdempotency(const core::IdempotencyRecord& record) override;
+  void PutIdempotency(const core::IdempotencyRecord& record) override;
   void DeleteIdempotencyBefore(UnixSeconds cutoff) override;
 
   // Implemented in sql_state.cc.

@@ -17,6 +17,13 @@
 namespace cuplane::store::sqlite {
 namespace {
 
+InstanceFilter ForService(const std::string& account_id, const std::string& service_id) {
+  InstanceFilter filter;
+  filter.account_id = account_id;
+  filter.service_id = service_id;
+  return filter;
+}
+
 using core::Policy;
 
 constexpr UnixSeconds kNow = 1'700'000'000;
@@ -121,10 +128,10 @@ TEST_F(GroupCommitTest, AFailedWriteInABatchLeavesNothingAndTheOthersCommitToget
   // What a fresh process finds on disk: five purchases, nothing of the failed one.
   store_ = file_.Open();
   auto rich = Read<std::vector<core::Instance>>(
-      [](Transaction& tx) { return tx.ListInstances(InstanceFilter{"rich", "svc-rich"}); });
+      [](Transaction& tx) { return tx.ListInstances(ForService("rich", "svc-rich")); });
   EXPECT_EQ(rich.size(), 5u);
   EXPECT_TRUE(Read<std::vector<core::Instance>>([](Transaction& tx) {
-                return tx.ListInstances(InstanceFilter{"poor", "svc-poor"});
+                return tx.ListInstances(ForService("poor", "svc-poor"));
               }).empty());
   EXPECT_EQ(Read<core::Money>([](Transaction& tx) { return tx.SumLedger("poor"); }), 10);
   EXPECT_EQ(Read<core::Money>([](Transaction& tx) { return tx.GetAccount("poor")->balance; }), 10);
