@@ -149,6 +149,10 @@ class SqlTransaction : public Transaction {
   // readers needs nothing.
   enum class TableLock { kShare, kExclusive, kAccessExclusive };
   virtual void LockTables(const std::vector<std::string>& tables, TableLock lock) {}
+  // Makes `copy`, an empty table to hold a snapshot of `table`'s rows (sql_state.cc fills it).
+  // By default a plain table of the same columns; a backend may give it more, so that
+  // restoring from it is faster.
+  virtual void CreateSnapshotCopy(const std::string& table, const std::string& copy);
 
   Connection& db() { return db_; }
 

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_transaction.h"
 
+#include "store/sqlite/snapshot_copy_ddl.h"
+
 namespace cuplane::store::sqlite {
 
 std::int64_t SqliteTransaction::NextId(IdSequence sequence) {
@@ -37,6 +39,25 @@ std::string_view SqliteTransaction::ColumnsQuery() const {
 std::string_view SqliteTransaction::ForeignKeysQuery() const {
   return "SELECT m.name, f.\"table\" FROM sqlite_schema AS m "
          "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'";
+}
+
+void SqliteTransaction::CreateSnapshotCopy(const std::string& table, const std::string& copy) {
+  std::string table_sql;
+  std::vector<std::string> index_sqls;
+  auto schema = db().Prepare(
+      "SELECT type, sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL "
+      "AND type IN ('table', 'index') ORDER BY type DESC, name");
+  schema.Bind(1, table);
+  while (schema.Step()) {
+    if (schema.Text(0) == "table") {
+      table_sql = schema.Text(1);
+    } else {
+      index_sqls.push_back(schema.Text(1));
+    }
+  }
+  auto statements = SnapshotCopyDefinition(table, table_sql, index_sqls, copy);
+  if (!statements) return SqlTransaction::CreateSnapshotCopy(table, copy);
+  for (const std::string& statement : *statements) db().Exec(statement);
 }
 
 }  // namespace cuplane::store::sqlite

@@ -15,6 +15,9 @@ class SqliteTransaction final : public sql::SqlTransaction {
   std::string_view ClaimNextDueQuery() const override;
   std::string_view ColumnsQuery() const override;
   std::string_view ForeignKeysQuery() const override;
+  // A copy with the table's constraints and indexes (snapshot_copy_ddl.h), so that a restore
+  // takes SQLite's transfer path; a plain one when the definition is beyond that simple form.
+  void CreateSnapshotCopy(const std::string& table, const std::string& copy) override;
 };
 
 }  // namespace cuplane::store::sqlite
