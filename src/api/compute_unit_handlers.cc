@@ -3,6 +3,7 @@
 #include "api/purchase_fields.h"
 #include "core/auto_renew_rules.h"
 #include "core/compute_units.h"
+#include "core/resizes.h"
 
 namespace cuplane::api {
 namespace {
@@ -245,6 +246,20 @@ Result<boost::json::value> HandleReleaseServiceUnit(CallContext& call, const Jso
   CUPLANE_ASSIGN_OR_RETURN(std::string instance_id,
                            body.RequiredString("instanceId", kMaxIdentifierLength));
   return Release(call, instance_id, service_id);
+}
+
+Result<boost::json::value> HandleResizeComputeUnit(CallContext& call, const JsonFields& body) {
+  core::ResizeOrder order;
+  CUPLANE_ASSIGN_OR_RETURN(order.instance_id,
+                           body.RequiredString("instanceId", kMaxIdentifierLength));
+  CUPLANE_ASSIGN_OR_RETURN(order.count, body.RequiredInt("count", 1, kMaxReplicas));
+  CUPLANE_ASSIGN_OR_RETURN(order.client_token, DecodeClientToken(call, body));
+  auto resized = call.server.store.Write<core::PurchaseResult>([&](store::Transaction& tx) {
+    return core::ResizeComputeUnit(tx, call.principal, order, call.server.lifecycle, call.now);
+  });
+  if (!resized.ok()) return resized.error();
+  return boost::json::value(
+      boost::json::object{{"instanceId", resized->instance_id}, {"orderId", resized->order_id}});
 }
 
 Result<boost::json::value> HandleCreateAutoRenewRules(CallContext& call, const JsonFields& body) {

@@ -19,6 +19,8 @@ Result<boost::json::value> HandleDescribeAccountUnits(CallContext& call, const J
 // ReleaseComputeUnit, unit form (instanceId) and service form (serviceId + instanceId).
 Result<boost::json::value> HandleReleaseUnit(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleReleaseServiceUnit(CallContext& call, const JsonFields& body);
+// ResizeComputeUnit (SPEC §4.7): instanceId, count (the size after), clientToken?.
+Result<boost::json::value> HandleResizeComputeUnit(CallContext& call, const JsonFields& body);
 // CreateAutoRenewRules / DeleteAutoRenewRules (SPEC §4.9).
 Result<boost::json::value> HandleCreateAutoRenewRules(CallContext& call, const JsonFields& body);
 Result<boost::json::value> HandleDeleteAutoRenewRules(CallContext& call, const JsonFields& body);

@@ -110,5 +110,17 @@ TEST(RouterTest, EveryPathServesItsDocumentedActions) {
   EXPECT_EQ(FindRoute("/v2/charge", "CreateAutoRenewRules")->access, Access::kWrite);
 }
 
+TEST(RouterTest, ResizeIsAWriteOnTheUnitPathAndThePythonSdksPath) {
+  for (auto path : {"/v2/computeunit", "/v2/charge"}) {
+    const Route* route = FindRoute(path, "ResizeComputeUnit");
+    ASSERT_NE(route, nullptr) << path;
+    EXPECT_EQ(route->access, Access::kWrite) << path;
+    EXPECT_EQ(ChargeHandler("ResizeComputeUnit", R"({"serviceId":"s"})"),
+              HandleResizeComputeUnit);
+  }
+  EXPECT_EQ(FindRoute("/v2/computeunit", "ResizeComputeUnit")->handler, HandleResizeComputeUnit);
+  EXPECT_EQ(FindRoute("/v2/serviceresources", "ResizeComputeUnit"), nullptr);
+}
+
 }  // namespace
 }  // namespace cuplane::api

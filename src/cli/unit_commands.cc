@@ -28,6 +28,7 @@ struct UnitArgs {
   std::string payment;
   std::string release_at;
   bool clear = false;
+  std::int64_t count = 0;
 };
 
 json::object Billing(const UnitArgs& args) {
@@ -176,6 +177,26 @@ void AddAutoRelease(CLI::App* group, CommandRegistry& registry) {
   when->require_option(1);
 }
 
+void AddResize(CLI::App* group, CommandRegistry& registry) {
+  auto args = std::make_shared<UnitArgs>();
+  CLI::App* cmd = registry.Add(
+      group, "resize", "change a unit's size to --count units (Reconfiguring meanwhile)",
+      [args] {
+        json::object body{{"instanceId", args->instance_id}, {"count", args->count}};
+        if (!args->client_token.empty()) body["clientToken"] = args->client_token;
+        return ApiRequest{kComputeUnit, "ResizeComputeUnit", std::move(body)};
+      },
+      [args](const json::value& result, std::ostream& out) {
+        out << "Resizing " << args->instance_id << " to " << args->count
+            << " units (Reconfiguring), order " << FieldText(result, "orderId") << ".\n";
+      });
+  cmd->add_option("INSTANCE", args->instance_id, "instance id (unit-...)")->required();
+  cmd->add_option("--count", args->count, "the unit's size after the change (1..100000)")
+      ->required();
+  cmd->add_option("--client-token", args->client_token,
+                  "idempotency token: a retry with the same token resizes nothing more");
+}
+
 }  // namespace
 
 void AddUnitCommands(CLI::App& app, CommandRegistry& registry) {
@@ -184,6 +205,7 @@ void AddUnitCommands(CLI::App& app, CommandRegistry& registry) {
   AddList(unit, registry);
   AddDescribe(unit, registry);
   AddAutoRelease(unit, registry);
+  AddResize(unit, registry);
 }
 
 }  // namespace cuplane::cli

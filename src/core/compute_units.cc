@@ -16,15 +16,6 @@
 namespace cuplane::core {
 namespace {
 
-// A token's stored result: "instanceId orderId" (records from before orders hold the
-// instanceId alone).
-std::string EncodeStoredResult(const PurchaseResult& r) { return r.instance_id + " " + r.order_id; }
-PurchaseResult DecodeStoredResult(const std::string& stored) {
-  auto space = stored.find(' ');
-  if (space == std::string::npos) return PurchaseResult{stored, ""};
-  return PurchaseResult{stored.substr(0, space), stored.substr(space + 1)};
-}
-
 // The parameters of a purchase for a service, in the form records were first written in (so a
 // retry across an upgrade still matches), with a release time only when one is asked for.
 std::string ServicePurchaseParameters(const PurchaseOrder& order) {
@@ -69,19 +60,35 @@ Result<Money> PayForPurchase(store::Transaction& tx, const Account& account,
     }
     return *cost;
   }
-  // What the account already owes counts against its balance, and an account in arrears
-  // cannot take on more Postpaid usage.
-  auto period_cost = PostpaidPeriodCost(price.postpaid_per_unit_hour, instance.total_units,
-                                        config.settlement_period_seconds);
-  Money available = account.balance - billing::UnsettledUsage(tx, account.account_id, now);
-  if (!period_cost || account.in_arrears_since || available < *period_cost) {
-    return MakeError(ErrorCode::kInsufficientBalance,
-                     "the account balance cannot cover one settlement period of this unit");
-  }
+  CUPLANE_TRY(CheckPostpaidCovered(tx, account, price.postpaid_per_unit_hour,
+                                    instance.total_units, config, now));
   return Money{0};
 }
 
 }  // namespace
+
+std::string EncodeOrderResult(const PurchaseResult& r) { return r.instance_id + " " + r.order_id; }
+
+PurchaseResult DecodeOrderResult(const std::string& stored) {
+  auto space = stored.find(' ');
+  if (space == std::string::npos) return PurchaseResult{stored, ""};
+  return PurchaseResult{stored.substr(0, space), stored.substr(space + 1)};
+}
+
+Status CheckPostpaidCovered(store::Transaction& tx, const Account& account,
+                            Money price_per_unit_hour, std::int64_t units,
+                            const LifecycleConfig& config, UnixSeconds now) {
+  // What the account already owes counts against its balance, and an account in arrears
+  // cannot take on more Postpaid usage.
+  auto period_cost = PostpaidPeriodCost(price_per_unit_hour, units, config.settlement_period_seconds);
+  Money available = account.balance - billing::UnsettledUsage(tx, account.account_id, now);
+  if (!period_cost || account.in_arrears_since || available < *period_cost) {
+    return MakeError(ErrorCode::kInsufficientBalance,
+                     "the account balance cannot cover one settlement period of " +
+                         std::to_string(units) + " more Postpaid unit(s)");
+  }
+  return OkStatus();
+}
 
 std::string BillingTerms::Canonical() const {
   std::string text = std::string(ToString(payment_timing)) + " " +
@@ -118,6 +125,8 @@ Result<PurchaseResult> BuyUnit(store::Transaction& tx, const Principal& caller,
     instance.auto_renew = billing.auto_renew;
     instance.auto_renew_months = billing.auto_renew_months;
     instance.unit_price = price->prepaid_per_unit_month;
+    instance.term_months = billing.reservation_months;
+    instance.term_unit_price = price->prepaid_per_unit_month;
   } else {
     instance.release_time = billing.release_time;
     instance.unit_price = price->postpaid_per_unit_hour;
@@ -158,7 +167,7 @@ Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Princip
   ClientTokenUse token = MakeClientTokenUse(order.client_token, kPurchaseForServiceAction,
                                             ServicePurchaseParameters(order));
   CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
-  if (prior) return DecodeStoredResult(*prior);
+  if (prior) return DecodeOrderResult(*prior);
 
   CUPLANE_ASSIGN_OR_RETURN(Service service, OwnedService(tx, caller, order.service_id));
   CUPLANE_TRY(CheckDeployable(service));
@@ -169,7 +178,7 @@ Result<PurchaseResult> PurchaseComputeUnit(store::Transaction& tx, const Princip
   CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
                            BuyUnit(tx, caller, spec, order.billing, config, now));
   DeployOnPurchase(tx, service, bought.instance_id, order.replicas_count);
-  RememberTokenResult(tx, caller.account_id, token, EncodeStoredResult(bought), now);
+  RememberTokenResult(tx, caller.account_id, token, EncodeOrderResult(bought), now);
   return bought;
 }
 
@@ -208,13 +217,13 @@ Result<PurchaseResult> PurchaseUnits(store::Transaction& tx, const Principal& ca
       order.type + " " + (order.region.empty() ? "*" : order.region) + " " +
           std::to_string(order.count) + " " + order.billing.Canonical());
   CUPLANE_ASSIGN_OR_RETURN(auto prior, PriorTokenResult(tx, caller.account_id, token, config, now));
-  if (prior) return DecodeStoredResult(*prior);
+  if (prior) return DecodeOrderResult(*prior);
 
   UnitSpec spec{"", order.type, order.count, "", 0};
   CUPLANE_ASSIGN_OR_RETURN(spec.region, PlacePurchase(tx, order.type, order.region, order.count));
   CUPLANE_ASSIGN_OR_RETURN(PurchaseResult bought,
                            BuyUnit(tx, caller, spec, order.billing, config, now));
-  RememberTokenResult(tx, caller.account_id, token, EncodeStoredResult(bought), now);
+  RememberTokenResult(tx, caller.account_id, token, EncodeOrderResult(bought), now);
   return bought;
 }
 

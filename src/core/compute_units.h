@@ -35,10 +35,23 @@ struct UnitSpec {
   std::int64_t replicas_count = 0;  // replicas of that service it is bought to hold
 };
 
+// What a purchase or a resize returns: the unit and the order it opened.
 struct PurchaseResult {
   std::string instance_id;
   std::string order_id;
 };
+
+// A clientToken's stored result of a purchase or resize: "instanceId orderId" (records from
+// before orders hold the instanceId alone).
+std::string EncodeOrderResult(const PurchaseResult& r);
+PurchaseResult DecodeOrderResult(const std::string& stored);
+
+// Whether the account can take on `units` more Postpaid units at `price_per_unit_hour`: its
+// balance, less the usage it has accrued and not yet been charged, covers one settlement period
+// of them, and it is not in arrears. InsufficientBalance otherwise.
+Status CheckPostpaidCovered(store::Transaction& tx, const Account& account,
+                            Money price_per_unit_hour, std::int64_t units,
+                            const LifecycleConfig& config, UnixSeconds now);
 
 // A purchase for a service (SPEC §4.1).
 struct PurchaseOrder {

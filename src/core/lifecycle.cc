@@ -4,6 +4,7 @@
 #include "core/billing/settlement.h"
 #include "core/deployments.h"
 #include "core/orders.h"
+#include "core/resizes.h"
 #include "core/services.h"
 
 namespace cuplane::core {
@@ -15,8 +16,8 @@ void Schedule(store::Transaction& tx, TransitionKind kind, const Instance& insta
 }
 
 void CancelAll(store::Transaction& tx, const std::string& instance_id) {
-  for (auto kind :
-       {TransitionKind::kProvision, TransitionKind::kExpire, TransitionKind::kAutoRelease}) {
+  for (auto kind : {TransitionKind::kProvision, TransitionKind::kExpire,
+                    TransitionKind::kAutoRelease, TransitionKind::kReconfigure}) {
     tx.CancelTransitions(instance_id, kind);
   }
 }
@@ -67,6 +68,16 @@ void Expire(store::Transaction& tx, Instance& instance, UnixSeconds at,
         tx.PostLedgerEntry(charge);
       }
       instance.paid_months += instance.auto_renew_months;
+      instance.term_months = instance.auto_renew_months;
+      instance.term_unit_price = price->prepaid_per_unit_month;
+      // A growth in flight is renewed at the size it holds; should it fail, what it cost,
+      // this renewal's share included, is refunded (core/resizes.h).
+      if (IsGrowing(instance)) {
+        instance.resize_charge += *PrepaidCost(price->prepaid_per_unit_month,
+                                               instance.resize_to_units -
+                                                   instance.resize_from_units,
+                                               instance.auto_renew_months);
+      }
       // From the start, not from the last expiry, so month-end clamping never drifts.
       instance.expired_time = AddCalendarMonths(*instance.start_time, instance.paid_months);
       tx.UpdateInstance(instance);
@@ -173,6 +184,9 @@ Status ApplyTransition(store::Transaction& tx, const Transition& transition,
       break;
     case TransitionKind::kAutoRelease:
       ReleaseInstance(tx, *instance, transition.due_at, config);
+      break;
+    case TransitionKind::kReconfigure:
+      CompleteResize(tx, *instance, transition.due_at, config);
       break;
     case TransitionKind::kSettle:      // account-level, handled above
     case TransitionKind::kArrearsCheck:

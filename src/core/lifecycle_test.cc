@@ -24,6 +24,7 @@
 #include "core/client_tokens.h"
 #include "core/compute_units.h"
 #include "core/faults.h"
+#include "core/resizes.h"
 #include "core/services.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_test_file.h"
@@ -263,6 +264,48 @@ std::vector<UnixSeconds> Times(const std::vector<LedgerEntry>& entries) {
   std::vector<UnixSeconds> times;
   for (const LedgerEntry& e : entries) times.push_back(e.time);
   return times;
+}
+
+// --- Resize (Running ⇄ Reconfiguring) -----------------------------------------------------------
+
+// The renewal is the term a growth is pro-rated over: Feb 28 to Mar 31 (31 days, the months
+// counted from Jan 31), at the price the renewal paid, not the purchase's or today's.
+TEST_F(LifecycleTest, AGrowthAfterARenewalIsProratedOverTheRenewedTermAtItsPrice) {
+  Tenant tenant = AddTenant("acct-a", 100'000'000);
+  std::string id = Buy(tenant, Prepaid(tenant, 1, /*auto_renew=*/true));
+  AdvanceBy(1);
+  const UnixSeconds first_expiry = At("2025-02-28T10:00:00Z");
+  const UnixSeconds second_expiry = At("2025-03-31T10:00:00Z");
+  Write([](store::Transaction& tx) { tx.SetPrice(Price{"gpu-1", 310'000, kPostpaidPerUnitHour}); });
+  AdvanceTo(first_expiry);
+  EXPECT_EQ(GetInstance(id).expired_time, second_expiry);
+  Write([](store::Transaction& tx) { tx.SetPrice(Price{"gpu-1", 999'000, kPostpaidPerUnitHour}); });
+
+  AdvanceTo(first_expiry + 10 * kDay + 17);
+  auto grown = store_->Write<PurchaseResult>([&](store::Transaction& tx) {
+    return ResizeComputeUnit(tx, tenant.principal, ResizeOrder{id, kUnitsPerReplica + 3, ""},
+                             config_, Now());
+  });
+  ASSERT_TRUE(grown.ok()) << grown.error().message;
+  const std::int64_t remaining = second_expiry - Now(), term = second_expiry - first_expiry;
+  ASSERT_EQ(term, 31 * kDay);
+  const __int128 exact = static_cast<__int128>(310'000) * 3 * 1 * remaining;
+  const Money expected = static_cast<Money>(exact / term + (exact % term != 0));
+  auto charges = Ledger("acct-a", LedgerKind::kResize, id);
+  ASSERT_EQ(charges.size(), 1u);
+  EXPECT_EQ(charges[0].amount, -expected);
+  EXPECT_EQ(charges[0].order_id, grown->order_id);
+  EXPECT_EQ(Allocated(), kUnitsPerReplica + 3);
+  AdvanceBy(1);
+  Instance running = GetInstance(id);
+  EXPECT_EQ(running.status, InstanceStatus::kRunning);
+  EXPECT_EQ(running.total_units, kUnitsPerReplica + 3);
+  EXPECT_TRUE(running.resize_order_id.empty());
+  // The next renewal charges the new size at the price of that moment.
+  AdvanceTo(second_expiry);
+  auto renewals = Ledger("acct-a", LedgerKind::kRenewal, id);
+  ASSERT_EQ(renewals.size(), 2u);
+  EXPECT_EQ(renewals[1].amount, -999'000 * (kUnitsPerReplica + 3));
 }
 
 // --- Prepaid ------------------------------------------------------------------------------------

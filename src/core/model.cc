@@ -91,7 +91,7 @@ constexpr std::array<std::pair<ScaleStatus, std::string_view>, 4> kScaleStatuses
     {ScaleStatus::kScalingFailed, "ScalingFailed"},
 }};
 
-constexpr std::array<std::pair<TransitionKind, std::string_view>, 7> kTransitionKinds{{
+constexpr std::array<std::pair<TransitionKind, std::string_view>, 8> kTransitionKinds{{
     {TransitionKind::kProvision, "provision"},
     {TransitionKind::kExpire, "expire"},
     {TransitionKind::kAutoRelease, "auto_release"},
@@ -99,6 +99,7 @@ constexpr std::array<std::pair<TransitionKind, std::string_view>, 7> kTransition
     {TransitionKind::kArrearsCheck, "arrears_check"},
     {TransitionKind::kDeploy, "deploy"},
     {TransitionKind::kDeactivate, "deactivate"},
+    {TransitionKind::kReconfigure, "reconfigure"},
 }};
 
 }  // namespace

@@ -129,9 +129,21 @@ struct Instance {
                                              // (Postpaid) locked at purchase
   std::string creator;
   std::string order_id;  // the purchase order: its refund on CreateFailed carries it
-  // A fault (core/faults.h) was taken when the pending delayed step (provisioning) was
-  // accepted: that step fails when it runs.
+  // A fault (core/faults.h) was taken when the pending delayed step (provisioning or a
+  // resize) was accepted: that step fails when it runs.
   bool pending_fault = false;
+  // Prepaid: the term currently paid for (the reservation, or the last renewal), which ends at
+  // expired_time: its length in months and the unit price that paid for it. A resize is
+  // pro-rated over it (core/prorating.h).
+  int term_months = 0;
+  Money term_unit_price = 0;
+  // The resize in flight while Reconfiguring (SPEC §4.7): the size before and after, its order,
+  // and what its growth has been charged (Prepaid), so that a failure can undo it exactly.
+  // resize_order_id is empty when none is in flight.
+  std::int64_t resize_from_units = 0;
+  std::int64_t resize_to_units = 0;
+  std::string resize_order_id;
+  Money resize_charge = 0;
 };
 
 // Exact Postpaid usage: `fen` whole fen plus `remainder` / 3600 of a fen (0 <= remainder <
@@ -261,6 +273,7 @@ enum class TransitionKind {
   kArrearsCheck,  // account in arrears: release its Postpaid units after the grace period
   kDeploy,        // the scales due on a unit complete (or fail)
   kDeactivate,    // account-level: its services' deactivations due complete (or fail)
+  kReconfigure,   // Reconfiguring -> Running at the new size (or ReconfigureFailed)
 };
 std::string_view ToString(TransitionKind k);
 std::optional<TransitionKind> ParseTransitionKind(std::string_view text);

@@ -288,6 +288,31 @@ UPDATE deployments SET previous_replicas = 0, scale_status = 'ScalingOut'
 CREATE SEQUENCE service_seqs;
 SELECT setval('service_seqs', COALESCE((SELECT MAX(seq) FROM services), 0) + 1, false);
 )SQL"},
+      // Resizes (SPEC §4.7): a unit's size changes, a Prepaid unit remembers the term it has
+      // paid for (pro-rating is over that term), and a resize in flight is kept on its unit so
+      // that its completion, failure or cancellation knows what to undo. A unit bought before
+      // this migration is in its reservation, or in its last renewal (at most autoRenewTime
+      // months, at the price that renewal's ledger entry paid; the purchase price without one).
+      {8, "resizes", R"SQL(
+ALTER TABLE instances ADD COLUMN term_months INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN term_unit_price BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN resize_from_units BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN resize_to_units BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN resize_order_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE instances ADD COLUMN resize_charge BIGINT NOT NULL DEFAULT 0;
+UPDATE instances SET term_months = reservation_months, term_unit_price = unit_price
+  WHERE payment_timing = 'Prepaid';
+UPDATE instances SET term_months = CASE WHEN auto_renew_months < paid_months - reservation_months
+                                        THEN auto_renew_months
+                                        ELSE paid_months - reservation_months END
+  WHERE payment_timing = 'Prepaid' AND paid_months > reservation_months;
+UPDATE instances SET term_unit_price = COALESCE(
+    (SELECT -l.amount / (instances.total_units * instances.term_months) FROM ledger l
+     WHERE l.instance_id = instances.instance_id AND l.kind = 'renewal'
+     ORDER BY l.id DESC LIMIT 1), unit_price)
+  WHERE payment_timing = 'Prepaid' AND paid_months > reservation_months AND total_units > 0
+    AND term_months > 0;
+)SQL"},
   };
   return migrations;
 }

@@ -150,11 +150,18 @@ Instance MakeInstance(const std::string& id, const std::string& account_id,
     i.paid_months = 3;
     i.prepaid_paid = 1'800'000;
     i.unit_price = 150'000;
+    i.term_months = 2;
+    i.term_unit_price = 160'000;
+    i.resize_from_units = 2;
+    i.resize_to_units = units;
+    i.resize_order_id = "ord-resize" + id;
+    i.resize_charge = 55'555;
   } else {
     i.release_time = created_at + 7200;
     i.unit_price = 500;
   }
   i.creator = "admin";
+  i.order_id = "ord-" + id;
   return i;
 }
 
@@ -163,7 +170,9 @@ auto Fields(const Instance& i) {
   return std::tie(i.instance_id, i.account_id, i.service_id, i.region, i.type, i.replicas_count,
                   i.total_units, i.payment_timing, i.status, i.created_at, i.start_time,
                   i.expired_time, i.release_time, i.released_at, i.reservation_months, i.auto_renew,
-                  i.auto_renew_months, i.paid_months, i.prepaid_paid, i.unit_price, i.creator);
+                  i.auto_renew_months, i.paid_months, i.prepaid_paid, i.unit_price, i.creator,
+                  i.order_id, i.pending_fault, i.term_months, i.term_unit_price,
+                  i.resize_from_units, i.resize_to_units, i.resize_order_id, i.resize_charge);
 }
 
 auto Fields(const LedgerEntry& e) {
@@ -609,8 +618,9 @@ TEST_P(StoreConformanceTest, InstancesRoundTripEveryField) {
   EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetInstance("unit-missing"); }), std::nullopt);
 }
 
-// Identity, placement, size and purchase price are fixed at purchase; the lifecycle fields are
-// what UpdateInstance must store, including setting and clearing each optional.
+// Identity, placement and purchase price are fixed at purchase; the lifecycle fields, the size,
+// the term paid for and the resize in flight are what UpdateInstance must store, including
+// setting and clearing each optional.
 TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
   AddAccounts();
   Instance instance = MakeInstance("unit-1", kAccount, "svc-1", PaymentTiming::kPostpaid, 100);
@@ -628,6 +638,14 @@ TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
   instance.auto_renew = true;
   instance.auto_renew_months = 6;
   instance.paid_months = 11;
+  instance.pending_fault = true;
+  instance.total_units = 9;
+  instance.term_months = 6;
+  instance.term_unit_price = 123'456;
+  instance.resize_from_units = 4;
+  instance.resize_to_units = 9;
+  instance.resize_order_id = "ord-0123456789abcdef";
+  instance.resize_charge = 77'777;
   InWrite([&](Transaction& tx) { tx.UpdateInstance(instance); });
   EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),
             Fields(instance));
@@ -638,6 +656,8 @@ TEST_P(StoreConformanceTest, UpdateInstanceStoresEveryLifecycleField) {
   instance.release_time.reset();
   instance.released_at.reset();
   instance.auto_renew = false;
+  instance.pending_fault = false;
+  instance.resize_order_id.clear();
   InWrite([&](Transaction& tx) { tx.UpdateInstance(instance); });
   EXPECT_EQ(Fields(*InRead([](Transaction& tx) { return tx.GetInstance("unit-1"); })),
             Fields(instance));
@@ -1070,6 +1090,47 @@ TEST_P(StoreConformanceTest, DataPersistsAcrossReopenAndMigrationsRerunSafely) {
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_GT(entries[0].id, first_entry[0].id);
   EXPECT_EQ(entries[1].id, first_entry[0].id);
+}
+
+// Migration 8 (resizes) on a store written before it: a Prepaid unit is in its reservation, or
+// in its last renewal, priced at what that renewal's ledger entry paid per unit-month.
+TEST_P(StoreConformanceTest, ResizeMigrationFindsEachPrepaidUnitsCurrentTerm) {
+  AddAccounts();
+  Instance reserved = MakeInstance("unit-reserved", kAccount, "svc-1", PaymentTiming::kPrepaid, 1);
+  Instance renewed = MakeInstance("unit-renewed", kAccount, "svc-1", PaymentTiming::kPrepaid, 2);
+  renewed.reservation_months = 1;
+  renewed.paid_months = 3;  // 1 reserved, then renewed for 2 at 160000 per unit-month
+  renewed.auto_renew_months = 2;
+  Instance renewed_free = MakeInstance("unit-free", kAccount, "svc-1", PaymentTiming::kPrepaid, 3);
+  renewed_free.reservation_months = 2;
+  renewed_free.paid_months = 3;  // renewed for 1 month (less than today's rule), no entry found
+  renewed_free.auto_renew_months = 4;
+  Instance postpaid = MakeInstance("unit-postpaid", kAccount, "svc-1", PaymentTiming::kPostpaid, 4);
+  InWrite([&](Transaction& tx) {
+    for (const Instance& i : {reserved, renewed, renewed_free, postpaid}) tx.InsertInstance(i);
+    LedgerEntry renewal{0, kAccount, 5, -160'000 * 4 * 2, LedgerKind::kRenewal, "unit-renewed", "",
+                        "ord-renewal"};
+    tx.PostLedgerEntry(renewal);
+  });
+  // Back to the schema before migration 8, which the reopened store applies again.
+  for (const char* column : {"term_months", "term_unit_price", "resize_from_units",
+                             "resize_to_units", "resize_order_id", "resize_charge"}) {
+    exec_(std::string("ALTER TABLE instances DROP COLUMN ") + column);
+  }
+  exec_("DELETE FROM schema_migrations WHERE version = 8");
+  Reopen();
+  auto term = [&](const std::string& id) {
+    auto i = InRead([&](Transaction& tx) { return tx.GetInstance(id); });
+    return std::make_pair(i->term_months, i->term_unit_price);
+  };
+  EXPECT_EQ(term("unit-reserved"), std::make_pair(3, core::Money{150'000}));
+  EXPECT_EQ(term("unit-renewed"), std::make_pair(2, core::Money{160'000}));
+  EXPECT_EQ(term("unit-free"), std::make_pair(1, core::Money{150'000}))
+      << "no renewal entry: the purchase price";
+  EXPECT_EQ(term("unit-postpaid"), std::make_pair(0, core::Money{0}));
+  auto unit = InRead([&](Transaction& tx) { return tx.GetInstance("unit-renewed"); });
+  EXPECT_TRUE(unit->resize_order_id.empty());
+  EXPECT_EQ(unit->resize_from_units, 0);
 }
 
 // Concurrent purchases can never oversell, and money stays consistent (DESIGN.md: the guarded

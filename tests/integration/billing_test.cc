@@ -499,5 +499,32 @@ TEST_F(BillingMigrationTest, AMigratedStoreRestartsWithoutSchedulingTwice) {
   EXPECT_GE(grid.size(), 4u);
 }
 
+// A Prepaid unit bought before resizes existed is in its reservation: a growth pays the rest
+// of it, pro rata, at the price that paid for it.
+TEST_F(BillingMigrationTest, AMigratedPrepaidUnitResizesOverItsReservation) {
+  const std::string id = "unit-dar7e1yj31xk";  // 1 unit, 1 month at 300000 (v1_store.sql)
+  auto c = Client("m-admin", "m-admin-sk");
+  auto unit = ResultOf(CallOk(c, "/v2/computeunit", "DescribeComputeUnit", {{"instanceId", id}}))
+                  .at("computeUnitInstance");
+  ASSERT_EQ(unit.at("status"), "Running");
+  UnixSeconds start = *ParseRfc3339(std::string(unit.at("startTime").as_string()));
+  UnixSeconds end = *ParseRfc3339(std::string(unit.at("expiredTime").as_string()));
+  UnixSeconds now = Now();
+  ASSERT_LT(now, end);
+  auto resized = CallOk(c, "/v2/computeunit", "ResizeComputeUnit", {{"instanceId", id}, {"count", 3}});
+  ASSERT_EQ(resized.status, 200) << resized.body;
+  __int128 numerator = static_cast<__int128>(300000) * 2 * (end - now);
+  std::int64_t charge = static_cast<std::int64_t>((numerator + (end - start) - 1) / (end - start));
+  auto ledger = Op("DescribeAccount", {{"accountId", "acct-m"}}).at("ledger").as_array();
+  bool found = false;
+  for (const auto& e : ledger) {
+    if (e.at("kind") != "resize") continue;
+    found = true;
+    EXPECT_EQ(e.at("amount"), -charge);
+    EXPECT_EQ(e.at("orderId"), ResultOf(resized).at("orderId"));
+  }
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace cuplane::testing

@@ -89,6 +89,20 @@ TEST_F(CliTest, OperatorSetsUpATenantEntirelyFromTheCliAndItsKeysBuy) {
                      {"svc-shop", "shop-chat", "sz", "gpu-2", "4", "\\S+"}));
 }
 
+TEST_F(CliTest, UnitResizeChangesTheSizeAndNamesTheOrder) {
+  std::string id = BuyPostpaid("svc-a", 1, kTenantAdmin);
+  ASSERT_FALSE(id.empty());
+  WaitRunning(id, kTenantAdmin);
+  std::string out = CliOk({"unit", "resize", id, "--count", "5", "--client-token", "cli-1"},
+                          kTenantAdmin);
+  EXPECT_TRUE(std::regex_search(out, std::regex("to 5 units .*order ord-[a-z0-9]{16}"))) << out;
+  EXPECT_EQ(DescribeUnit(id, kTenantAdmin).at("totalComputeUnits"), 5);
+  json::value again =
+      CliJson({"unit", "resize", id, "--count", "5", "--client-token", "cli-1"}, kTenantAdmin);
+  EXPECT_NE(out.find(Str(again.at("orderId"))), std::string::npos) << "the replay's order";
+  ExpectApiError({"unit", "resize", id, "--count", "1"}, kTenantAdmin, "OperationNotAllowed");
+}
+
 TEST_F(CliTest, AutoReleaseSchedulesAndClearsAPostpaidRelease) {
   std::string id = BuyPostpaid("svc-a", 1, kTenantAdmin);
   ASSERT_FALSE(id.empty());

@@ -1,6 +1,7 @@
 // The compute-unit family beyond the four seed actions, driven by the official Node SDK's
 // consoleAction (tenant and operator keys alike): every call buys, orders, injected faults
-// (CreateFailed with a full refund) and the operator's view of every unit.
+// (CreateFailed with a full refund, ReconfigureFailed with the growth refunded), resizes and the
+// operator's view of every unit.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, demoBootstrap, OPERATOR } from './server.mjs';
@@ -139,5 +140,61 @@ describe('compute-unit family through consoleAction (virtual clock)', () => {
     assert.equal(await tenant(CHARGE, 'DeleteAutoRenewRules', { instanceId: id }), true);
     assert.equal((await unit(id)).autoRenew, undefined);
     await expectSdkError(sdk(server, ADMIN, CHARGE, 'CreateAutoRenewRules', { instanceId: id, instanceType: 'TPM' }), 400, 'OperationNotAllowed');
+  });
+  test('ResizeComputeUnit on /v2/computeunit and /v2/charge: growth paid pro rata, shrink refunded, a fault rolled back', async () => {
+    const bought = await tenant(CU, 'PurchaseComputeUnit', {
+      computeUnitCount: 2, computeUnitConfig: { type: 'gpu-1', region: 'bj' },
+      billing: { paymentTiming: 'Prepaid', reservation: { reservationTimeUnit: 'Month', reservationLength: 1 } },
+    });
+    const id = bought.instanceId;
+    await op('AdvanceClock', { seconds: 5 });
+    const { startTime, expiredTime } = await unit(id);
+    const term = (Date.parse(expiredTime) - Date.parse(startTime)) / 1000;
+    await op('AdvanceClock', { seconds: 86400 });
+    const remaining = (Date.parse(expiredTime) - Date.parse((await op('DescribeClock')).now)) / 1000;
+
+    const grown = await tenant(CU, 'ResizeComputeUnit', { instanceId: id, count: 4, clientToken: 'grow-once' });
+    assert.deepEqual(Object.keys(grown).sort(), ['instanceId', 'orderId']);
+    assert.equal(grown.instanceId, id);
+    assert.match(grown.orderId, ORDER_ID_RE);
+    assert.deepEqual(await tenant(CHARGE, 'ResizeComputeUnit', { instanceId: id, count: 4, clientToken: 'grow-once' }), grown, 'a replay');
+    const u = await unit(id);
+    assert.equal(u.status, 'Reconfiguring');
+    assert.equal(u.totalComputeUnits, 4, 'a growth holds the new size at once');
+    // DescribeAccount settles the account's Postpaid usage too: find the resize by its order.
+    const byOrder = async (orderId) =>
+      (await op('DescribeAccount', { accountId: 'acct-demo', maxKeys: 1000 })).ledger.filter((e) => e.orderId === orderId);
+    const [charged, ...others] = await byOrder(grown.orderId);
+    assert.equal(others.length, 0, 'one entry: the replay charged nothing');
+    assert.equal(charged.kind, 'resize');
+    assert.equal(charged.instanceId, id);
+    // ceil(300000 fen × 2 units × 1 month × remaining / term), in exact integer arithmetic.
+    const numerator = 300000n * 2n * BigInt(remaining);
+    const expected = (numerator + BigInt(term) - 1n) / BigInt(term);
+    assert.equal(BigInt(-charged.amount), expected);
+    await op('AdvanceClock', { seconds: 5 });
+    assert.equal((await unit(id)).status, 'Running');
+
+    await expectSdkError(sdk(server, ADMIN, CU, 'ResizeComputeUnit', { instanceId: id, count: 4 }), 400, 'OperationNotAllowed');
+    await expectSdkError(sdk(server, ADMIN, CU, 'ResizeComputeUnit', { instanceId: id, count: 0 }), 400, 'InvalidParameter');
+    await expectSdkError(sdk(server, ADMIN, CU, 'ResizeComputeUnit', { instanceId: 'unit-000000000000', count: 3 }), 404, 'ResourceNotFound');
+
+    const shrunk = await tenant(CHARGE, 'ResizeComputeUnit', { instanceId: id, count: 3 });
+    assert.equal((await unit(id)).totalComputeUnits, 4, 'a shrink holds the old size until done');
+    await op('AdvanceClock', { seconds: 5 });
+    assert.equal((await unit(id)).totalComputeUnits, 3);
+    const [refunded] = await byOrder(shrunk.orderId);
+    assert.equal(refunded.kind, 'resize');
+    assert.ok(refunded.amount > 0);
+
+    await op('InjectFault', { operation: 'reconfigure', count: 1 });
+    const failing = await tenant(CU, 'ResizeComputeUnit', { instanceId: id, count: 5 });
+    await op('AdvanceClock', { seconds: 5 });
+    const after = await unit(id);
+    assert.equal(after.status, 'ReconfigureFailed');
+    assert.equal(after.totalComputeUnits, 3);
+    const entries = await byOrder(failing.orderId);
+    assert.deepEqual(entries.map((e) => e.kind).sort(), ['refund', 'resize']);
+    assert.equal(entries[0].amount + entries[1].amount, 0, 'the failed growth cost nothing');
   });
 });

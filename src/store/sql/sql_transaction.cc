@@ -13,7 +13,8 @@ constexpr const char* kInstanceColumns =
     "instance_id, seq, account_id, service_id, region, type, replicas_count, total_units, "
     "payment_timing, status, created_at, start_time, expired_time, release_time, released_at, "
     "reservation_months, auto_renew, auto_renew_months, paid_months, prepaid_paid, unit_price, "
-    "creator, order_id, pending_fault";
+    "creator, order_id, pending_fault, term_months, term_unit_price, resize_from_units, "
+    "resize_to_units, resize_order_id, resize_charge";
 
 template <typename Enum, typename Parser>
 Enum ParseStored(const std::string& text, Parser parse, const char* what) {
@@ -52,7 +53,24 @@ Instance ReadInstance(const Statement& row) {
   i.creator = row.Text(21);
   i.order_id = row.Text(22);
   i.pending_fault = row.Int(23) != 0;
+  i.term_months = static_cast<int>(row.Int(24));
+  i.term_unit_price = row.Int(25);
+  i.resize_from_units = row.Int(26);
+  i.resize_to_units = row.Int(27);
+  i.resize_order_id = row.Text(28);
+  i.resize_charge = row.Int(29);
   return i;
+}
+
+// The term paid for and the resize in flight, six columns from `first` on, in the order of
+// kInstanceColumns (InsertInstance and UpdateInstance both write them).
+Statement& BindTermAndResize(Statement& stmt, int first, const Instance& i) {
+  return stmt.Bind(first, std::int64_t{i.term_months})
+      .Bind(first + 1, i.term_unit_price)
+      .Bind(first + 2, i.resize_from_units)
+      .Bind(first + 3, i.resize_to_units)
+      .Bind(first + 4, i.resize_order_id)
+      .Bind(first + 5, i.resize_charge);
 }
 
 constexpr const char* kServiceColumns =
@@ -627,9 +645,10 @@ void SqlTransaction::SetPrice(const core::Price& price) {
 
 void SqlTransaction::InsertInstance(const Instance& i) {
   std::int64_t next_seq = NextId(IdSequence::kInstanceSeq);
-  db_.Prepare(std::string("INSERT INTO instances (") + kInstanceColumns +
-              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .Bind(1, i.instance_id)
+  auto stmt = db_.Prepare(std::string("INSERT INTO instances (") + kInstanceColumns +
+                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                          "?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  stmt.Bind(1, i.instance_id)
       .Bind(2, next_seq)
       .Bind(3, i.account_id)
       .Bind(4, i.service_id)
@@ -652,16 +671,19 @@ void SqlTransaction::InsertInstance(const Instance& i) {
       .Bind(21, i.unit_price)
       .Bind(22, i.creator)
       .Bind(23, i.order_id)
-      .Bind(24, std::int64_t{i.pending_fault})
-      .Run();
+      .Bind(24, std::int64_t{i.pending_fault});
+  BindTermAndResize(stmt, 25, i).Run();
 }
 
 void SqlTransaction::UpdateInstance(const Instance& i) {
-  // Identity, placement and size never change after purchase; only the lifecycle does.
+  // Identity, placement and purchase price never change after purchase; the lifecycle, the
+  // size (a resize) and the term paid for (a renewal) do.
   auto stmt = db_.Prepare(
       "UPDATE instances SET status = ?, start_time = ?, expired_time = ?, release_time = ?, "
       "released_at = ?, reservation_months = ?, auto_renew = ?, auto_renew_months = ?, "
-      "paid_months = ?, pending_fault = ? WHERE instance_id = ?");
+      "paid_months = ?, pending_fault = ?, total_units = ?, term_months = ?, "
+      "term_unit_price = ?, resize_from_units = ?, resize_to_units = ?, resize_order_id = ?, "
+      "resize_charge = ? WHERE instance_id = ?");
   stmt.Bind(1, core::ToString(i.status))
       .Bind(2, i.start_time)
       .Bind(3, i.expired_time)
@@ -672,8 +694,8 @@ void SqlTransaction::UpdateInstance(const Instance& i) {
       .Bind(8, std::int64_t{i.auto_renew_months})
       .Bind(9, std::int64_t{i.paid_months})
       .Bind(10, std::int64_t{i.pending_fault})
-      .Bind(11, i.instance_id)
-      .Run();
+      .Bind(11, i.total_units);
+  BindTermAndResize(stmt, 12, i).Bind(18, i.instance_id).Run();
   if (stmt.Changes() == 0) {
     throw StoreError(StoreError::Kind::kInternal, "updating a missing instance");
   }
