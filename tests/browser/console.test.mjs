@@ -30,9 +30,6 @@ function bootstrap() {
 }
 
 const skip = haveChromium() ? false : 'Debian chromium is not installed (scripts/install-deps installs it)';
-// The console's resize control is built; its test runs once the server offers
-// ResizeComputeUnit (today it answers InvalidAction, which the console shows as such).
-const RESIZE = { skip: 'this server does not offer ResizeComputeUnit yet' };
 
 // Each check that every page must pass, run at the end of each test on what it saw.
 async function assertClean(watched, server, secret) {
@@ -481,7 +478,7 @@ describe('console, virtual clock', { skip }, () => {
     await finish(watched, env, TENANT.sk);
   });
 
-  test('tenant: resizes a unit, sees it Reconfiguring, then Running at the new size', RESIZE, async () => {
+  test('tenant: resizes a unit, sees it Reconfiguring, then Running at the new size', async () => {
     const { instanceId: unit } = await tenant(env.server, '/v2/computeunit', 'PurchaseComputeUnit',
       { computeUnitCount: 1, computeUnitConfig: { region: 'bj', type: 'gpu-1' }, billing: { paymentTiming: 'Postpaid' } });
     await operator(env.server, 'AdvanceClock', { seconds: 5 });
