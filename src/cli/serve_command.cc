@@ -224,12 +224,10 @@ bool PrintDemoLines(store::Store& store, const SecretBox& box, const std::string
 
 std::unique_ptr<VirtualClock> LoadVirtualClock(store::Store& store, const Clock& system) {
   auto stored = store.Write<UnixSeconds>([&](store::Transaction& tx) -> Result<UnixSeconds> {
-    UnixSeconds now = system.Now();
-    if (auto text = tx.GetMeta(scheduler::Scheduler::kVirtualClockMetaKey)) {
-      now = static_cast<UnixSeconds>(std::stoll(*text));
-    } else {
-      tx.SetMeta(scheduler::Scheduler::kVirtualClockMetaKey, std::to_string(now));
-    }
+    CUPLANE_ASSIGN_OR_RETURN(auto stored_now,
+                             scheduler::StoredTime(tx, scheduler::Scheduler::kVirtualClockMetaKey));
+    UnixSeconds now = stored_now.value_or(system.Now());
+    if (!stored_now) tx.SetMeta(scheduler::Scheduler::kVirtualClockMetaKey, std::to_string(now));
     // Where Reset puts the clock back to. A store from before Reset existed never recorded
     // it: for it, the clock started where this start finds it.
     if (!tx.GetMeta(std::string(store::kMetaVirtualClockOrigin))) {

@@ -21,6 +21,17 @@ constexpr auto kPurgeInterval = std::chrono::seconds(60);
 
 }  // namespace
 
+Result<std::optional<UnixSeconds>> StoredTime(store::Transaction& tx, std::string_view key) {
+  auto text = tx.GetMeta(std::string(key));
+  if (!text) return std::optional<UnixSeconds>();
+  UnixSeconds t = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), t);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return MakeError(ErrorCode::kInternalError, "the stored virtual time is not a number");
+  }
+  return std::optional<UnixSeconds>(t);
+}
+
 Scheduler::Scheduler(store::Store& store, const Clock& clock, VirtualClock* virtual_clock,
                      core::LifecycleConfig config)
     : store_(store), clock_(clock), virtual_clock_(virtual_clock), config_(config) {}
@@ -110,11 +121,11 @@ Status Scheduler::ReplaceState(const StateChange& change) {
       CUPLANE_TRY(change(tx, clock_.Now()));
       return clock_.Now();
     }
-    auto origin = tx.GetMeta(std::string(store::kMetaVirtualClockOrigin));
-    UnixSeconds start = origin ? std::stoll(*origin) : virtual_clock_->Now();
+    CUPLANE_ASSIGN_OR_RETURN(auto origin, StoredTime(tx, store::kMetaVirtualClockOrigin));
+    UnixSeconds start = origin.value_or(virtual_clock_->Now());
     CUPLANE_TRY(change(tx, start));
-    auto stored = tx.GetMeta(kVirtualClockMetaKey);
-    UnixSeconds now = stored ? std::stoll(*stored) : start;
+    CUPLANE_ASSIGN_OR_RETURN(auto stored, StoredTime(tx, kVirtualClockMetaKey));
+    UnixSeconds now = stored.value_or(start);
     tx.SetMeta(kVirtualClockMetaKey, std::to_string(now));
     return now;
   });
@@ -137,16 +148,7 @@ Status Scheduler::SyncVirtualClock() {
     moves_before = clock_moves_;
   }
   auto stored = store_.Read<std::optional<UnixSeconds>>(
-      [](store::Transaction& tx) -> Result<std::optional<UnixSeconds>> {
-        auto text = tx.GetMeta(kVirtualClockMetaKey);
-        if (!text) return std::optional<UnixSeconds>();
-        UnixSeconds t = 0;
-        auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), t);
-        if (ec != std::errc() || end != text->data() + text->size()) {
-          return MakeError(ErrorCode::kInternalError, "the stored virtual time is not a number");
-        }
-        return std::optional<UnixSeconds>(t);
-      });
+      [](store::Transaction& tx) { return StoredTime(tx, kVirtualClockMetaKey); });
   if (!stored.ok()) return stored.error();
   std::lock_guard lock(clock_mutex_);
   // A move made here while the store was read is newer than what was read.

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 
 #include "common/clock.h"
@@ -16,6 +18,10 @@
 #include "store/store.h"
 
 namespace cuplane::scheduler {
+
+// A time kept in the meta table (the virtual clock's now, where Reset puts it back to): none
+// when the key is absent, InternalError when the stored text is not a whole number.
+Result<std::optional<UnixSeconds>> StoredTime(store::Transaction& tx, std::string_view key);
 
 class Scheduler {
  public:
