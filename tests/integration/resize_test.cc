@@ -52,7 +52,9 @@ class ResizeTest : public ServerTest {
                       const std::string& ak = "a-admin", const std::string& needle = "") {
     auto r = Call(kCU, "ResizeComputeUnit", json::object{{"instanceId", id}, {"count", count}}, ak);
     EXPECT_NE(r.status, 200) << r.body;
-    if (!needle.empty()) EXPECT_NE(r.body.find(needle), std::string::npos) << r.body;
+    if (!needle.empty()) {
+      EXPECT_NE(r.body.find(needle), std::string::npos) << r.body;
+    }
     return ErrorCodeOf(r);
   }
   json::object Resize(const std::string& id, std::int64_t count,
