@@ -8,6 +8,12 @@
 namespace cuplane::api {
 namespace {
 
+// The result of the actions that open an order on a unit (the /v2/computeunit purchase, a
+// resize): {instanceId, orderId}.
+boost::json::value OrderResultJson(const core::PurchaseResult& result) {
+  return boost::json::object{{"instanceId", result.instance_id}, {"orderId", result.order_id}};
+}
+
 using core::PaymentTiming;
 
 constexpr std::int64_t kMaxReplicas = 100000;
@@ -190,8 +196,7 @@ Result<boost::json::value> HandlePurchaseUnits(CallContext& call, const JsonFiel
     return core::PurchaseUnits(tx, call.principal, order, call.server.lifecycle, call.now);
   });
   if (!bought.ok()) return bought.error();
-  return boost::json::value(
-      boost::json::object{{"instanceId", bought->instance_id}, {"orderId", bought->order_id}});
+  return OrderResultJson(*bought);
 }
 
 Result<boost::json::value> HandleDescribeAccountUnits(CallContext& call, const JsonFields& body) {
@@ -258,8 +263,7 @@ Result<boost::json::value> HandleResizeComputeUnit(CallContext& call, const Json
     return core::ResizeComputeUnit(tx, call.principal, order, call.server.lifecycle, call.now);
   });
   if (!resized.ok()) return resized.error();
-  return boost::json::value(
-      boost::json::object{{"instanceId", resized->instance_id}, {"orderId", resized->order_id}});
+  return OrderResultJson(*resized);
 }
 
 Result<boost::json::value> HandleCreateAutoRenewRules(CallContext& call, const JsonFields& body) {
