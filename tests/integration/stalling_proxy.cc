@@ -91,6 +91,7 @@ void StallingProxy::AcceptLoop() {
 void StallingProxy::Relay(int client, int server, std::uint64_t generation) {
   bool armed = false;      // this connection carried the marker
   bool withhold = false;   // its server's replies are held back
+  bool client_spoke_last = false;
   char buffer[16384];
   while (!stopping_ && generation_ == generation) {
     if (frozen_) {
@@ -102,6 +103,8 @@ void StallingProxy::Relay(int client, int server, std::uint64_t generation) {
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = recv(client, buffer, sizeof buffer, 0);
       if (n <= 0) break;
+      if (!client_spoke_last) ++round_trips_;
+      client_spoke_last = true;
       std::string_view chunk(buffer, static_cast<size_t>(n));
       bool commit_now = false;
       {
@@ -120,6 +123,7 @@ void StallingProxy::Relay(int client, int server, std::uint64_t generation) {
     if (!withhold && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t n = recv(server, buffer, sizeof buffer, 0);
       if (n <= 0) break;
+      client_spoke_last = false;
       if (send(client, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) break;
     }
   }

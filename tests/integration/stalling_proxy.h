@@ -7,6 +7,7 @@
 //   commits, but its reply is withheld (or everything freezes from then on);
 // - Cut(refuse_for): every connection is dropped and new ones are closed at once for a
 //   while: what a restart looks like from the client.
+// It also counts round trips: each time a client speaks again after the server answered it.
 #pragma once
 
 #include <atomic>
@@ -35,6 +36,9 @@ class StallingProxy {
   // Whether an armed COMMIT has gone through.
   bool CommitTrapped() const { return trapped_; }
   void Cut(std::chrono::milliseconds refuse_for);
+  // Client turns on every connection so far: the first bytes a client sends, and every send
+  // that follows a reply. A client that sends several commands before waiting counts once.
+  std::int64_t round_trips() const { return round_trips_; }
 
  private:
   void Arm(const std::string& marker, bool freeze_all);
@@ -50,6 +54,7 @@ class StallingProxy {
   std::atomic<bool> trapped_{false};
   std::atomic<std::uint64_t> generation_{0};  // bumped by Cut: older connections close
   std::atomic<std::int64_t> refuse_until_ms_{0};
+  std::atomic<std::int64_t> round_trips_{0};
   std::mutex mutex_;
   std::string marker_;     // GUARDED_BY(mutex_); "" when not armed
   bool freeze_all_ = false;  // GUARDED_BY(mutex_)

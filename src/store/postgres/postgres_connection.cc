@@ -125,15 +125,50 @@ void PostgresStatement::BindText(int index, std::string_view value) {
 
 void PostgresStatement::BindNull(int index) { Parameter(index).reset(); }
 
-void PostgresStatement::Execute() {
+void PostgresStatement::Send() {
   std::vector<const char*> values;
   values.reserve(parameters_.size());
   for (const auto& p : parameters_) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* result = nullptr;
-  if (PQsendQueryPrepared(conn_, name_.c_str(), static_cast<int>(values.size()), values.data(),
-                          nullptr, nullptr, /*resultFormat=*/0)) {
-    result = connection_.AwaitResult(sql_);
+  if (!PQsendQueryPrepared(conn_, name_.c_str(), static_cast<int>(values.size()), values.data(),
+                           nullptr, nullptr, /*resultFormat=*/0)) {
+    ThrowPostgresError(conn_, nullptr, sql_);
   }
+}
+
+void PostgresStatement::TakeResult(PGresult* result) {
+  pending_ = false;
+  PQclear(result_);
+  result_ = result;
+  rows_ = result_ ? PQntuples(result_) : 0;
+  row_ = -1;
+}
+
+void PostgresStatement::Defer() {
+  if (result_ || pending_ || !connection_.pipeline().active()) {
+    sql::PreparedStatement::Defer();
+    return;
+  }
+  // Queued: it travels with the next statement whose result is read, or with COMMIT.
+  Send();
+  pending_ = true;
+  connection_.pipeline().Expect(sql_, this);
+}
+
+void PostgresStatement::Execute() {
+  PostgresPipeline& pipeline = connection_.pipeline();
+  if (pipeline.active()) {
+    if (!pending_) {
+      Send();
+      pending_ = true;
+      pipeline.Expect(sql_, this);
+    }
+    pipeline.Sync();  // hands this statement its result, or throws the first failure
+    if (!result_) ThrowPostgresError(conn_, nullptr, sql_);
+    return;
+  }
+  PGresult* result = nullptr;
+  Send();
+  result = connection_.AwaitResult(sql_);
   ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     try {
@@ -158,7 +193,8 @@ bool PostgresStatement::Step() {
   return false;
 }
 
-int PostgresStatement::Changes() const {
+int PostgresStatement::Changes() {
+  if (pending_) connection_.pipeline().Sync();
   if (!result_) return 0;
   return std::atoi(PQcmdTuples(result_));
 }
@@ -195,6 +231,10 @@ std::string PostgresStatement::Text(int column) const {
 }
 
 void PostgresStatement::Reset() noexcept {
+  if (pending_) {
+    connection_.pipeline().Forget(this);  // still checked for failure when it arrives
+    pending_ = false;
+  }
   PQclear(result_);
   result_ = nullptr;
   rows_ = 0;
@@ -233,6 +273,7 @@ PostgresConnection::PostgresConnection(const std::string& url) {
     polling = PQconnectPoll(conn_);
   }
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
+  pipeline_.emplace(*this, conn_);
 }
 
 PostgresConnection::~PostgresConnection() {
@@ -242,30 +283,52 @@ PostgresConnection::~PostgresConnection() {
 
 bool PostgresConnection::ReadyForReuse() const {
   return !timed_out_ && PQstatus(conn_) == CONNECTION_OK &&
-         PQtransactionStatus(conn_) == PQTRANS_IDLE;
+         PQtransactionStatus(conn_) == PQTRANS_IDLE && !pipeline_->active();
+}
+
+void PostgresConnection::TimedOut(std::string_view context) {
+  // What was sent may still run when the database wakes up; this connection must never
+  // be used again, and closing it makes the server roll back whatever did not commit.
+  timed_out_ = true;
+  throw PostgresError(StoreError::Kind::kTimeout, "",
+                      std::string(context.substr(0, 200)) + ": no answer before the deadline");
+}
+
+void PostgresConnection::FlushOutput(std::string_view context) {
+  auto deadline = WaitDeadline();
+  while (PQflush(conn_) == 1) {
+    // Reading while waiting to write: a server blocked on sending results reads no more.
+    if (!WaitReady(PQsocket(conn_), POLLOUT | POLLIN, deadline)) TimedOut(context);
+    if (!PQconsumeInput(conn_)) return;  // the connection failed: the next read says how
+  }
+}
+
+PGresult* PostgresConnection::NextResult(std::string_view context) {
+  auto deadline = WaitDeadline();
+  while (PQisBusy(conn_)) {
+    if (!WaitReady(PQsocket(conn_), POLLIN, deadline)) TimedOut(context);
+    if (!PQconsumeInput(conn_)) break;  // the connection failed: PQgetResult says how
+  }
+  return PQgetResult(conn_);
+}
+
+void PostgresConnection::RollBack() {
+  pipeline_->Abandon();
+  Exec("ROLLBACK");
 }
 
 PGresult* PostgresConnection::AwaitResult(std::string_view context) {
-  auto deadline = WaitDeadline();
-  auto timed_out = [&](PGresult* kept) {
-    PQclear(kept);
-    // What was sent may still run when the database wakes up; this connection must never
-    // be used again, and closing it makes the server roll back whatever did not commit.
-    timed_out_ = true;
-    throw PostgresError(StoreError::Kind::kTimeout, "",
-                        std::string(context.substr(0, 200)) + ": no answer before the deadline");
-  };
-  while (PQflush(conn_) == 1) {
-    if (!WaitReady(PQsocket(conn_), POLLOUT, deadline)) timed_out(nullptr);
-  }
+  FlushOutput(context);
   // A command may hold several statements (Exec): keep the first failure, or the last result.
   PGresult* kept = nullptr;
   while (true) {
-    while (PQisBusy(conn_)) {
-      if (!WaitReady(PQsocket(conn_), POLLIN, deadline)) timed_out(kept);
-      if (!PQconsumeInput(conn_)) break;  // the connection failed: PQgetResult says how
+    PGresult* next = nullptr;
+    try {
+      next = NextResult(context);
+    } catch (...) {
+      PQclear(kept);
+      throw;
     }
-    PGresult* next = PQgetResult(conn_);
     if (next == nullptr) break;
     ExecStatusType kept_status = kept ? PQresultStatus(kept) : PGRES_COMMAND_OK;
     bool kept_failed = kept && kept_status != PGRES_COMMAND_OK && kept_status != PGRES_TUPLES_OK &&
@@ -282,6 +345,11 @@ PGresult* PostgresConnection::AwaitResult(std::string_view context) {
 }
 
 void PostgresConnection::Exec(std::string_view sql) {
+  if (pipeline_->active()) {
+    pipeline_->Queue(sql);  // one statement; waited for, as its callers expect
+    pipeline_->Sync();
+    return;
+  }
   std::string owned(sql);
   PGresult* result = PQsendQuery(conn_, owned.c_str()) ? AwaitResult(owned) : nullptr;
   ExecStatusType status = PQresultStatus(result);
@@ -303,23 +371,38 @@ sql::PreparedStatement& PostgresConnection::PrepareCached(std::string_view sql) 
     int parameters = 0;
     std::string numbered = NumberPlaceholders(key, &parameters);
     std::string name = "cuplane_" + std::to_string(cache_.size() + 1);
-    PGresult* result = PQsendPrepare(conn_, name.c_str(), numbered.c_str(), parameters, nullptr)
-                           ? AwaitResult(key)
-                           : nullptr;
-    if (PQresultStatus(result) != PGRES_COMMAND_OK) {
-      try {
-        ThrowPostgresError(conn_, result, "prepare " + key);
-      } catch (...) {
-        PQclear(result);
-        throw;
+    if (pipeline_->active()) {
+      // Waited for (with whatever is queued), so that a statement that failed to prepare is
+      // never cached.
+      if (!PQsendPrepare(conn_, name.c_str(), numbered.c_str(), parameters, nullptr)) {
+        ThrowPostgresError(conn_, nullptr, "prepare " + key);
       }
+      pipeline_->Expect("prepare " + key, nullptr);
+      pipeline_->Sync();
+    } else {
+      PrepareNow(name, numbered, parameters, key);
     }
-    PQclear(result);
     auto statement =
         std::make_unique<PostgresStatement>(*this, conn_, std::move(name), key, parameters);
     it = cache_.emplace(std::move(key), std::move(statement)).first;
   }
   return *it->second;
+}
+
+void PostgresConnection::PrepareNow(const std::string& name, const std::string& numbered,
+                                    int parameters, const std::string& key) {
+  PGresult* result = PQsendPrepare(conn_, name.c_str(), numbered.c_str(), parameters, nullptr)
+                         ? AwaitResult(key)
+                         : nullptr;
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+    try {
+      ThrowPostgresError(conn_, result, "prepare " + key);
+    } catch (...) {
+      PQclear(result);
+      throw;
+    }
+  }
+  PQclear(result);
 }
 
 }  // namespace cuplane::store::postgres

@@ -2,7 +2,9 @@
 // they are renumbered to PostgreSQL's $1..$n once, when a statement is first prepared on the
 // connection (PQprepare); later uses only bind and execute (PQexecPrepared). Values travel in
 // text format, which every column type here (BIGINT, INTEGER, TEXT) reads and writes exactly.
-// Every failure becomes a StoreError classified from its SQLSTATE.
+// Every failure becomes a StoreError classified from its SQLSTATE. Inside a store transaction
+// the connection is in pipeline mode (postgres_pipeline.h): statements run for their effect
+// (Run, Exec) are queued and travel with the next one whose result is read.
 #pragma once
 
 #include <libpq-fe.h>
@@ -15,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/postgres/postgres_pipeline.h"
 #include "store/sql/sql_driver.h"
 #include "store/store.h"
 
@@ -55,14 +58,19 @@ class PostgresStatement final : public sql::PreparedStatement {
   void BindText(int index, std::string_view value) override;
   void BindNull(int index) override;
   bool Step() override;
-  int Changes() const override;
+  void Defer() override;
+  int Changes() override;
   bool IsNull(int column) const override;
   std::int64_t Int(int column) const override;
   std::string Text(int column) const override;
   void Reset() noexcept override;
 
+  // For PostgresPipeline: the result of this statement's execution (null when it was not run).
+  void TakeResult(PGresult* result);
+
  private:
   std::optional<std::string>& Parameter(int index);
+  void Send();
   void Execute();
   const char* Value(int column) const;
 
@@ -72,6 +80,7 @@ class PostgresStatement final : public sql::PreparedStatement {
   std::string sql_;   // for error messages
   std::vector<std::optional<std::string>> parameters_;
   PGresult* result_ = nullptr;  // the executed statement's rows, all fetched
+  bool pending_ = false;        // sent in the pipeline, result not yet read
   int rows_ = 0;
   int row_ = -1;
 };
@@ -87,8 +96,8 @@ class PostgresConnection final : public sql::Connection {
 
   void Exec(std::string_view sql) override;
 
-  // Whether the connection can run another transaction: the server has not gone away and no
-  // transaction is left open or aborted on it.
+  // Whether the connection can run another transaction: the server has not gone away, no
+  // transaction is left open or aborted on it, and it is out of pipeline mode.
   bool ReadyForReuse() const;
   // Gone, or abandoned after a reply did not come before the deadline.
   bool Broken() const { return timed_out_ || PQstatus(conn_) != CONNECTION_OK; }
@@ -98,12 +107,28 @@ class PostgresConnection final : public sql::Connection {
   // deadline passes, and the connection is then Broken().
   PGresult* AwaitResult(std::string_view context);
 
+  // The waits behind AwaitResult, for the pipeline: sends what libpq holds, reading while the
+  // socket is full; and the next result (or null). Both throw StoreError(kTimeout) as above.
+  void FlushOutput(std::string_view context);
+  PGresult* NextResult(std::string_view context);
+
+  // A store transaction's statements go through it (Start ... Finish).
+  PostgresPipeline& pipeline() { return *pipeline_; }
+  // Ends the open transaction with ROLLBACK whatever state it is in, dropping results still
+  // owed. Throws StoreError.
+  void RollBack();
+
  protected:
   sql::PreparedStatement& PrepareCached(std::string_view sql) override;
 
  private:
+  [[noreturn]] void TimedOut(std::string_view context);
+  void PrepareNow(const std::string& name, const std::string& numbered, int parameters,
+                  const std::string& key);
+
   PGconn* conn_ = nullptr;
   bool timed_out_ = false;
+  std::optional<PostgresPipeline> pipeline_;  // once connected
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
 };
 

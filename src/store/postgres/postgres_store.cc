@@ -185,7 +185,10 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
   std::optional<std::string> xid;  // of a transaction that wrote
   try {
     connection = Acquire();
-    connection->Exec(write ? kBeginWrite : kBeginRead);
+    // BEGIN travels with the first statement that waits for the server, and what runs for its
+    // effect only travels with the next one (postgres_pipeline.h).
+    connection->pipeline().Start(write ? kBeginWrite : kBeginRead,
+                                 /*watch_transaction_id=*/write);
     open = true;
     bool commit = false;
     {
@@ -193,12 +196,13 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
       commit = fn(tx);
     }
     if (commit && write) {
-      // NULL when the transaction wrote nothing, so a lost COMMIT lost nothing either.
-      auto stmt = connection->Prepare("SELECT CAST(pg_current_xact_id_if_assigned() AS TEXT)");
-      if (stmt.Step()) xid = stmt.OptionalText(0);
+      // None when the transaction wrote nothing, so a lost COMMIT lost nothing either. Mostly
+      // known already (asked along with an earlier statement), so this costs no round trip.
+      xid = connection->pipeline().WrittenTransactionId();
     }
     committing = commit;
-    connection->Exec(commit ? "COMMIT" : "ROLLBACK");
+    // With the statements still queued: a failure among them fails the COMMIT with its error.
+    connection->pipeline().Finish(commit ? "COMMIT" : "ROLLBACK");
     open = false;
     Release(std::move(connection));
     return OkStatus();
@@ -221,7 +225,7 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
     } else if (connection) {
       if (open && !connection->Broken()) {
         try {
-          connection->Exec("ROLLBACK");
+          connection->RollBack();
         } catch (const StoreError&) {
           // Release() drops a connection that is not idle
         }
@@ -238,7 +242,7 @@ std::optional<Status> PostgresStore::Attempt(const std::function<bool(Transactio
   } catch (const std::exception& e) {
     if (connection && open && !connection->Broken()) {
       try {
-        connection->Exec("ROLLBACK");
+        connection->RollBack();
       } catch (const StoreError&) {
       }
     }

@@ -17,6 +17,7 @@
 #include "store/postgres/postgres_connection.h"
 #include "store/postgres/postgres_test_database.h"
 #include "store/schema.h"
+#include "store/store_failure.h"
 
 namespace cuplane::store::postgres {
 namespace {
@@ -135,6 +136,76 @@ TEST_F(PostgresStoreTest, ConnectionLostBeforeCommitIsRetriedOnAFreshConnection)
       [](Transaction& tx) -> Result<std::optional<std::string>> { return tx.GetMeta("attempt"); });
   ASSERT_TRUE(meta.ok());
   EXPECT_EQ(*meta, "2");
+}
+
+// Writes whose outcome nobody reads are sent later, with the next statement that waits or
+// with COMMIT (postgres_pipeline.h). One that fails must still fail the whole transaction,
+// with its own error, and leave nothing. A Postpaid account of a missing account breaks a
+// foreign key: a failure that no retry cures.
+core::PostpaidAccount OrphanPostpaidAccount() {
+  core::PostpaidAccount orphan;
+  orphan.account_id = "no-such-account";
+  return orphan;
+}
+
+TEST_F(PostgresStoreTest, AFailedDeferredWriteFailsTheTransactionAtCommitAndLeavesNothing) {
+  auto store = database_->Open();
+  bool ran_to_the_end = false;
+  Status status = store->Write<Ok>([&](Transaction& tx) -> Status {
+    tx.SetMeta("before", "v");
+    tx.PutPostpaidAccount(OrphanPostpaidAccount());  // deferred: no error yet
+    tx.SetMeta("after", "v");
+    ran_to_the_end = true;
+    return OkStatus();
+  });
+  EXPECT_TRUE(ran_to_the_end);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code,
+            StoreFailureError(StoreError(StoreError::Kind::kConstraint, "")).code);
+  auto meta = store->Read<std::optional<std::string>>(
+      [](Transaction& tx) -> Result<std::optional<std::string>> { return tx.GetMeta("before"); });
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(*meta, std::nullopt) << "nothing of a failed transaction is kept";
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM meta WHERE key IN ('before', 'after')"), 0);
+  Status after = store->Write<Ok>([](Transaction& tx) -> Status {
+    tx.SetMeta("later", "v");
+    return OkStatus();
+  });
+  EXPECT_TRUE(after.ok()) << "the connection is usable again";
+}
+
+TEST_F(PostgresStoreTest, AFailedDeferredWriteIsRaisedByTheNextReadWithItsOwnError) {
+  auto store = database_->Open();
+  std::optional<StoreError::Kind> kind;
+  std::string message;
+  Status status = store->Write<Ok>([&](Transaction& tx) -> Status {
+    tx.PutPostpaidAccount(OrphanPostpaidAccount());
+    try {
+      tx.GetMeta("anything");
+    } catch (const StoreError& e) {
+      kind = e.kind();
+      message = e.what();
+      throw;
+    }
+    return OkStatus();
+  });
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(kind, StoreError::Kind::kConstraint);
+  EXPECT_NE(message.find("INSERT INTO postpaid_accounts"), std::string::npos) << message;
+  EXPECT_NE(message.find("23503"), std::string::npos) << message;  // foreign_key_violation
+}
+
+TEST_F(PostgresStoreTest, AFailedDeferredWriteOutranksTheRulesOwnRejection) {
+  // Had the write waited, its error would have ended the transaction before the rule could
+  // decide; so the caller sees the store's failure, not the rule's answer.
+  auto store = database_->Open();
+  Status status = store->Write<Ok>([&](Transaction& tx) -> Status {
+    tx.PutPostpaidAccount(OrphanPostpaidAccount());
+    return MakeError(ErrorCode::kInsufficientBalance, "the rule's own answer");
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code,
+            StoreFailureError(StoreError(StoreError::Kind::kConstraint, "")).code);
 }
 
 TEST_F(PostgresStoreTest, ReadOnAnUnreachableServerIsServiceUnavailable) {

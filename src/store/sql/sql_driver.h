@@ -23,8 +23,15 @@ class PreparedStatement {
 
   // Executes on the first call; then true while a row is available.
   virtual bool Step() = 0;
-  // Rows inserted, updated or deleted by the execution.
-  virtual int Changes() const = 0;
+  // Executes for the effect only, where nobody needs the outcome before the transaction ends:
+  // a backend may send the statement without waiting for it (PostgreSQL's pipeline), and its
+  // failure then fails the next statement that waits, or the commit, with its own error.
+  virtual void Defer() {
+    while (Step()) {
+    }
+  }
+  // Rows inserted, updated or deleted by the execution (waits for a deferred one).
+  virtual int Changes() = 0;
 
   virtual bool IsNull(int column) const = 0;
   virtual std::int64_t Int(int column) const = 0;
@@ -68,6 +75,10 @@ class Statement {
     while (Step()) {
     }
   }
+  // Runs a statement for its effect, perhaps later (PreparedStatement::Defer): for writes whose
+  // failure no caller handles on its own, since it fails the whole transaction at the latest
+  // at COMMIT. Not for one whose error a caller tells apart (a duplicate account).
+  void Defer() { statement_.Defer(); }
   int Changes() const { return statement_.Changes(); }
 
   std::int64_t Int(int column) const { return statement_.Int(column); }

@@ -147,7 +147,7 @@ void SqlTransaction::SetMeta(const std::string& key, const std::string& value) {
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
       .Bind(1, key)
       .Bind(2, value)
-      .Run();
+      .Defer();
 }
 
 bool SqlTransaction::InsertMetaIfAbsent(const std::string& key, const std::string& value) {
@@ -192,7 +192,7 @@ void SqlTransaction::SetArrearsSince(const std::string& account_id,
   db_.Prepare("UPDATE accounts SET in_arrears_since = ? WHERE account_id = ?")
       .Bind(1, since)
       .Bind(2, account_id)
-      .Run();
+      .Defer();
 }
 
 core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
@@ -215,7 +215,7 @@ core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
       .Bind(6, entry.instance_id)
       .Bind(7, entry.note)
       .Bind(8, entry.order_id)
-      .Run();
+      .Defer();
   return balance;
 }
 
@@ -325,7 +325,7 @@ void SqlTransaction::PutPostpaidAccount(const core::PostpaidAccount& a) {
       .Bind(5, a.accrued_until)
       .Bind(6, a.charged)
       .Bind(7, a.next_settlement_at)
-      .Run();
+      .Defer();
 }
 
 std::vector<core::PostpaidAccount> SqlTransaction::ListUnscheduledPostpaidAccounts() {
@@ -356,7 +356,7 @@ void SqlTransaction::PutSegment(const core::UsageSegment& s) {
       .Bind(5, s.end_at)
       .Bind(6, s.units)
       .Bind(7, s.unit_price)
-      .Run();
+      .Defer();
 }
 
 std::vector<core::UsageSegment> SqlTransaction::ListSegments(const std::string& account_id,
@@ -398,7 +398,7 @@ void SqlTransaction::AddPolicy(const std::string& account_id, const std::string&
       .Bind(1, account_id)
       .Bind(2, user_name)
       .Bind(3, core::ToString(policy))
-      .Run();
+      .Defer();
   BumpAuthGeneration();
 }
 
@@ -408,7 +408,7 @@ void SqlTransaction::RemovePolicy(const std::string& account_id, const std::stri
       .Bind(1, account_id)
       .Bind(2, user_name)
       .Bind(3, core::ToString(policy))
-      .Run();
+      .Defer();
   BumpAuthGeneration();
 }
 
@@ -465,7 +465,7 @@ void SqlTransaction::SetAccessKeyEnabled(const std::string& access_key, bool ena
   db_.Prepare("UPDATE access_keys SET enabled = ? WHERE access_key = ?")
       .Bind(1, std::int64_t{enabled})
       .Bind(2, access_key)
-      .Run();
+      .Defer();
   BumpAuthGeneration();
 }
 
@@ -481,7 +481,7 @@ void SqlTransaction::BumpAuthGeneration() {
          "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
          "value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)")
       .Bind(1, kMetaAuthGeneration)
-      .Run();
+      .Defer();
   bumped_auth_generation_ = true;
 }
 
@@ -638,7 +638,7 @@ void SqlTransaction::SetPrice(const core::Price& price) {
       .Bind(1, price.type)
       .Bind(2, price.prepaid_per_unit_month)
       .Bind(3, price.postpaid_per_unit_hour)
-      .Run();
+      .Defer();
 }
 
 // --- instances and deployments -----------------------------------------------------------------
@@ -672,7 +672,7 @@ void SqlTransaction::InsertInstance(const Instance& i) {
       .Bind(22, i.creator)
       .Bind(23, i.order_id)
       .Bind(24, std::int64_t{i.pending_fault});
-  BindTermAndResize(stmt, 25, i).Run();
+  BindTermAndResize(stmt, 25, i).Defer();
 }
 
 void SqlTransaction::UpdateInstance(const Instance& i) {
@@ -805,7 +805,7 @@ void SqlTransaction::InsertDeployment(const core::Deployment& d) {
       .Bind(6, core::ToString(d.scale_status))
       .Bind(7, d.scale_due_at)
       .Bind(8, std::int64_t{d.pending_fault})
-      .Run();
+      .Defer();
 }
 
 std::optional<core::Deployment> SqlTransaction::GetDeployment(const std::string& instance_id,
@@ -841,11 +841,11 @@ void SqlTransaction::DeleteDeployment(const std::string& instance_id,
   db_.Prepare("DELETE FROM deployments WHERE instance_id = ? AND service_id = ?")
       .Bind(1, instance_id)
       .Bind(2, service_id)
-      .Run();
+      .Defer();
 }
 
 void SqlTransaction::DeleteDeployments(const std::string& instance_id) {
-  db_.Prepare("DELETE FROM deployments WHERE instance_id = ?").Bind(1, instance_id).Run();
+  db_.Prepare("DELETE FROM deployments WHERE instance_id = ?").Bind(1, instance_id).Defer();
 }
 
 std::vector<core::Deployment> SqlTransaction::ListDeployments(const std::string& instance_id) {
@@ -875,7 +875,7 @@ void SqlTransaction::RecordPastDeployment(const std::string& instance_id,
       .Bind(1, instance_id)
       .Bind(2, service_id)
       .Bind(3, ended_at)
-      .Run();
+      .Defer();
 }
 
 bool SqlTransaction::ServedBy(const std::string& instance_id, const std::string& service_id) {
@@ -897,14 +897,14 @@ void SqlTransaction::ScheduleTransition(const core::Transition& t) {
       .Bind(3, core::ToString(t.kind))
       .Bind(4, t.account_id)
       .Bind(5, t.instance_id)
-      .Run();
+      .Defer();
 }
 
 void SqlTransaction::CancelTransitions(const std::string& instance_id, core::TransitionKind kind) {
   db_.Prepare("DELETE FROM transitions WHERE instance_id = ? AND kind = ?")
       .Bind(1, instance_id)
       .Bind(2, core::ToString(kind))
-      .Run();
+      .Defer();
 }
 
 void SqlTransaction::CancelAccountTransitions(const std::string& account_id,
@@ -912,7 +912,7 @@ void SqlTransaction::CancelAccountTransitions(const std::string& account_id,
   db_.Prepare("DELETE FROM transitions WHERE account_id = ? AND instance_id = '' AND kind = ?")
       .Bind(1, account_id)
       .Bind(2, core::ToString(kind))
-      .Run();
+      .Defer();
 }
 
 std::optional<core::Transition> SqlTransaction::ClaimNextDue(UnixSeconds now) {
@@ -923,7 +923,7 @@ std::optional<core::Transition> SqlTransaction::ClaimNextDue(UnixSeconds now) {
 }
 
 void SqlTransaction::DeleteTransition(std::int64_t id) {
-  db_.Prepare("DELETE FROM transitions WHERE id = ?").Bind(1, id).Run();
+  db_.Prepare("DELETE FROM transitions WHERE id = ?").Bind(1, id).Defer();
 }
 
 std::optional<UnixSeconds> SqlTransaction::NextDueTime() {
@@ -961,7 +961,7 @@ void SqlTransaction::InsertOrder(const core::Order& o) {
       .Bind(3, o.instance_id)
       .Bind(4, core::ToString(o.kind))
       .Bind(5, o.created_at)
-      .Run();
+      .Defer();
 }
 
 void SqlTransaction::AddFault(const core::Fault& f) {
@@ -973,7 +973,7 @@ void SqlTransaction::AddFault(const core::Fault& f) {
       .Bind(2, f.region)
       .Bind(3, f.type)
       .Bind(4, f.remaining)
-      .Run();
+      .Defer();
 }
 
 std::vector<core::Fault> SqlTransaction::ListFaults() {
@@ -988,7 +988,7 @@ std::vector<core::Fault> SqlTransaction::ListFaults() {
   return faults;
 }
 
-void SqlTransaction::DeleteAllFaults() { db_.Prepare("DELETE FROM faults").Run(); }
+void SqlTransaction::DeleteAllFaults() { db_.Prepare("DELETE FROM faults").Defer(); }
 
 bool SqlTransaction::TakeFault(core::FaultOperation operation, const std::string& region,
                                const std::string& type) {
@@ -999,7 +999,7 @@ bool SqlTransaction::TakeFault(core::FaultOperation operation, const std::string
       "WHERE operation = ? AND region = ? AND type = ? AND remaining > 0");
   take.Bind(1, core::ToString(operation)).Bind(2, region).Bind(3, type).Run();
   if (take.Changes() == 0) return false;
-  db_.Prepare("DELETE FROM faults WHERE remaining <= 0").Run();
+  db_.Prepare("DELETE FROM faults WHERE remaining <= 0").Defer();
   return true;
 }
 
@@ -1028,11 +1028,11 @@ void SqlTransaction::PutIdempotency(const core::IdempotencyRecord& r) {
       .Bind(3, r.fingerprint)
       .Bind(4, r.result)
       .Bind(5, r.created_at)
-      .Run();
+      .Defer();
 }
 
 void SqlTransaction::DeleteIdempotencyBefore(UnixSeconds cutoff) {
-  db_.Prepare("DELETE FROM idempotency WHERE created_at < ?").Bind(1, cutoff).Run();
+  db_.Prepare("DELETE FROM idempotency WHERE created_at < ?").Bind(1, cutoff).Defer();
 }
 
 std::int64_t SqlTransaction::CountAccountsInArrears() {

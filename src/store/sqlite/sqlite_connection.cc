@@ -73,7 +73,7 @@ bool SqliteStatement::Step() {
   ThrowSqliteError(db_, rc, sqlite3_sql(stmt_));
 }
 
-int SqliteStatement::Changes() const { return sqlite3_changes(db_); }
+int SqliteStatement::Changes() { return sqlite3_changes(db_); }
 
 bool SqliteStatement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;

@@ -27,7 +27,7 @@ class SqliteStatement final : public sql::PreparedStatement {
   void BindText(int index, std::string_view value) override;
   void BindNull(int index) override;
   bool Step() override;
-  int Changes() const override;
+  int Changes() override;
   bool IsNull(int column) const override;
   std::int64_t Int(int column) const override;
   std::string Text(int column) const override;
