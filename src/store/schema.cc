@@ -3,7 +3,7 @@
 namespace cuplane::store {
 
 // Portable types only: TEXT, BIGINT, INTEGER. Times are Unix seconds, money is fen.
-// `id` and `seq` columns are assigned by the store (see SqlTransaction::NextId), not by the
+// `id` and `seq` columns are assigned by the store (see SqlTransaction::NextIdSql), not by the
 // database, so ordering means the same on every backend.
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations{

@@ -77,6 +77,7 @@ TEST_F(PostgresRoundTripTest, AfterARowLockTheWritesTravelWithCommit) {
   std::int64_t lock_and_writes = RoundTrips([](Transaction& tx) {
     tx.GetAccount("acct");
     SetMetas(tx, 10);
+    tx.ScheduleTransition(core::Transition{0, 100, core::TransitionKind::kSettle, "acct", ""});
   });
   EXPECT_EQ(lock_and_writes, lock);
 }

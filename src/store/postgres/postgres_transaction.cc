@@ -2,25 +2,19 @@
 
 namespace cuplane::store::postgres {
 
-std::int64_t PostgresTransaction::NextId(IdSequence sequence) {
+std::string_view PostgresTransaction::NextIdSql(IdSequence sequence) const {
   // Sequences (migration 2) never hand one value to two transactions; MAX+1 would, here.
-  const char* query = "SELECT nextval('ledger_ids')";
   switch (sequence) {
     case IdSequence::kLedgerId:
       break;
     case IdSequence::kTransitionId:
-      query = "SELECT nextval('transition_ids')";
-      break;
+      return "nextval('transition_ids')";
     case IdSequence::kInstanceSeq:
-      query = "SELECT nextval('instance_seqs')";
-      break;
+      return "nextval('instance_seqs')";
     case IdSequence::kServiceSeq:
-      query = "SELECT nextval('service_seqs')";
-      break;
+      return "nextval('service_seqs')";
   }
-  auto stmt = db().Prepare(query);
-  stmt.Step();
-  return stmt.Int(0);
+  return "nextval('ledger_ids')";
 }
 
 std::string_view PostgresTransaction::ClaimNextDueQuery() const {

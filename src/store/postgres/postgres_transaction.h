@@ -13,7 +13,7 @@ class PostgresTransaction final : public sql::SqlTransaction {
       : SqlTransaction(connection), write_(write) {}
 
  protected:
-  std::int64_t NextId(IdSequence sequence) override;
+  std::string_view NextIdSql(IdSequence sequence) const override;
   std::string_view ClaimNextDueQuery() const override;
   std::string_view RowLockClause() const override;
   std::string_view ColumnsQuery() const override;

@@ -62,6 +62,20 @@ Instance ReadInstance(const Statement& row) {
   return i;
 }
 
+// The lifecycle times and the renewal terms, eight columns from `first` on (start_time to
+// paid_months), in the order of kInstanceColumns (InsertInstance and UpdateInstance both
+// write them).
+Statement& BindTimesAndRenewal(Statement& stmt, int first, const Instance& i) {
+  return stmt.Bind(first, i.start_time)
+      .Bind(first + 1, i.expired_time)
+      .Bind(first + 2, i.release_time)
+      .Bind(first + 3, i.released_at)
+      .Bind(first + 4, std::int64_t{i.reservation_months})
+      .Bind(first + 5, std::int64_t{i.auto_renew})
+      .Bind(first + 6, std::int64_t{i.auto_renew_months})
+      .Bind(first + 7, std::int64_t{i.paid_months});
+}
+
 // The term paid for and the resize in flight, six columns from `first` on, in the order of
 // kInstanceColumns (InsertInstance and UpdateInstance both write them).
 Statement& BindTermAndResize(Statement& stmt, int first, const Instance& i) {
@@ -206,15 +220,15 @@ core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
   update.Run();
   db_.Prepare(
          "INSERT INTO ledger (id, account_id, time, amount, kind, instance_id, note, order_id) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .Bind(1, NextId(IdSequence::kLedgerId))
-      .Bind(2, entry.account_id)
-      .Bind(3, entry.time)
-      .Bind(4, entry.amount)
-      .Bind(5, core::ToString(entry.kind))
-      .Bind(6, entry.instance_id)
-      .Bind(7, entry.note)
-      .Bind(8, entry.order_id)
+         "VALUES (" +
+         std::string(NextIdSql(IdSequence::kLedgerId)) + ", ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, entry.account_id)
+      .Bind(2, entry.time)
+      .Bind(3, entry.amount)
+      .Bind(4, core::ToString(entry.kind))
+      .Bind(5, entry.instance_id)
+      .Bind(6, entry.note)
+      .Bind(7, entry.order_id)
       .Defer();
   return balance;
 }
@@ -497,7 +511,8 @@ std::optional<core::Service> SqlTransaction::GetService(const std::string& servi
 
 void SqlTransaction::InsertService(const core::Service& s) {
   db_.Prepare(std::string("INSERT INTO services (") + kServiceColumns +
-              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + std::string(NextIdSql(IdSequence::kServiceSeq)) +
+              ", ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, s.service_id)
       .Bind(2, s.account_id)
       .Bind(3, s.name)
@@ -506,15 +521,14 @@ void SqlTransaction::InsertService(const core::Service& s) {
       .Bind(6, s.units_per_replica)
       .Bind(7, s.creator)
       .Bind(8, s.created_at)
-      .Bind(9, NextId(IdSequence::kServiceSeq))
-      .Bind(10, s.description)
-      .Bind(11, s.url_suffix)
-      .Bind(12, s.model_set_id)
-      .Bind(13, s.model_id)
-      .Bind(14, core::ToString(s.lifecycle))
-      .Bind(15, std::int64_t{s.failed})
-      .Bind(16, s.deactivate_at)
-      .Bind(17, std::int64_t{s.pending_fault})
+      .Bind(9, s.description)
+      .Bind(10, s.url_suffix)
+      .Bind(11, s.model_set_id)
+      .Bind(12, s.model_id)
+      .Bind(13, core::ToString(s.lifecycle))
+      .Bind(14, std::int64_t{s.failed})
+      .Bind(15, s.deactivate_at)
+      .Bind(16, std::int64_t{s.pending_fault})
       .Run();
 }
 
@@ -644,35 +658,27 @@ void SqlTransaction::SetPrice(const core::Price& price) {
 // --- instances and deployments -----------------------------------------------------------------
 
 void SqlTransaction::InsertInstance(const Instance& i) {
-  std::int64_t next_seq = NextId(IdSequence::kInstanceSeq);
   auto stmt = db_.Prepare(std::string("INSERT INTO instances (") + kInstanceColumns +
-                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                          ") VALUES (?, " + std::string(NextIdSql(IdSequence::kInstanceSeq)) +
+                          ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                           "?, ?, ?, ?, ?, ?, ?, ?, ?)");
   stmt.Bind(1, i.instance_id)
-      .Bind(2, next_seq)
-      .Bind(3, i.account_id)
-      .Bind(4, i.service_id)
-      .Bind(5, i.region)
-      .Bind(6, i.type)
-      .Bind(7, i.replicas_count)
-      .Bind(8, i.total_units)
-      .Bind(9, core::ToString(i.payment_timing))
-      .Bind(10, core::ToString(i.status))
-      .Bind(11, i.created_at)
-      .Bind(12, i.start_time)
-      .Bind(13, i.expired_time)
-      .Bind(14, i.release_time)
-      .Bind(15, i.released_at)
-      .Bind(16, std::int64_t{i.reservation_months})
-      .Bind(17, std::int64_t{i.auto_renew})
-      .Bind(18, std::int64_t{i.auto_renew_months})
-      .Bind(19, std::int64_t{i.paid_months})
-      .Bind(20, i.prepaid_paid)
-      .Bind(21, i.unit_price)
-      .Bind(22, i.creator)
-      .Bind(23, i.order_id)
-      .Bind(24, std::int64_t{i.pending_fault});
-  BindTermAndResize(stmt, 25, i).Defer();
+      .Bind(2, i.account_id)
+      .Bind(3, i.service_id)
+      .Bind(4, i.region)
+      .Bind(5, i.type)
+      .Bind(6, i.replicas_count)
+      .Bind(7, i.total_units)
+      .Bind(8, core::ToString(i.payment_timing))
+      .Bind(9, core::ToString(i.status))
+      .Bind(10, i.created_at);
+  BindTimesAndRenewal(stmt, 11, i)
+      .Bind(19, i.prepaid_paid)
+      .Bind(20, i.unit_price)
+      .Bind(21, i.creator)
+      .Bind(22, i.order_id)
+      .Bind(23, std::int64_t{i.pending_fault});
+  BindTermAndResize(stmt, 24, i).Defer();
 }
 
 void SqlTransaction::UpdateInstance(const Instance& i) {
@@ -684,15 +690,8 @@ void SqlTransaction::UpdateInstance(const Instance& i) {
       "paid_months = ?, pending_fault = ?, total_units = ?, term_months = ?, "
       "term_unit_price = ?, resize_from_units = ?, resize_to_units = ?, resize_order_id = ?, "
       "resize_charge = ? WHERE instance_id = ?");
-  stmt.Bind(1, core::ToString(i.status))
-      .Bind(2, i.start_time)
-      .Bind(3, i.expired_time)
-      .Bind(4, i.release_time)
-      .Bind(5, i.released_at)
-      .Bind(6, std::int64_t{i.reservation_months})
-      .Bind(7, std::int64_t{i.auto_renew})
-      .Bind(8, std::int64_t{i.auto_renew_months})
-      .Bind(9, std::int64_t{i.paid_months})
+  stmt.Bind(1, core::ToString(i.status));
+  BindTimesAndRenewal(stmt, 2, i)
       .Bind(10, std::int64_t{i.pending_fault})
       .Bind(11, i.total_units);
   BindTermAndResize(stmt, 12, i).Bind(18, i.instance_id).Run();
@@ -891,12 +890,12 @@ bool SqlTransaction::ServedBy(const std::string& instance_id, const std::string&
 void SqlTransaction::ScheduleTransition(const core::Transition& t) {
   db_.Prepare(
          "INSERT INTO transitions (id, due_at, kind, account_id, instance_id) "
-         "VALUES (?, ?, ?, ?, ?)")
-      .Bind(1, NextId(IdSequence::kTransitionId))
-      .Bind(2, t.due_at)
-      .Bind(3, core::ToString(t.kind))
-      .Bind(4, t.account_id)
-      .Bind(5, t.instance_id)
+         "VALUES (" +
+         std::string(NextIdSql(IdSequence::kTransitionId)) + ", ?, ?, ?, ?)")
+      .Bind(1, t.due_at)
+      .Bind(2, core::ToString(t.kind))
+      .Bind(3, t.account_id)
+      .Bind(4, t.instance_id)
       .Defer();
 }
 

@@ -127,9 +127,10 @@ class SqlTransaction : public Transaction {
 
  protected:
   enum class IdSequence { kLedgerId, kTransitionId, kInstanceSeq, kServiceSeq };
-  // The next value for ledger.id, transitions.id, instances.seq or services.seq: unique, and
-  // greater than every value drawn before on this database.
-  virtual std::int64_t NextId(IdSequence sequence) = 0;
+  // An SQL expression, written into the INSERT itself, for the next value of ledger.id,
+  // transitions.id, instances.seq or services.seq: unique, and greater than every value drawn
+  // before on this database. In the INSERT, so that drawing it costs no statement of its own.
+  virtual std::string_view NextIdSql(IdSequence sequence) const = 0;
   // The query behind ClaimNextDue: columns id, due_at, kind, account_id, instance_id of the
   // transition to run next among those with due_at <= ? (the one parameter), or no row.
   virtual std::string_view ClaimNextDueQuery() const = 0;

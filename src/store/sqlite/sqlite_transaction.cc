@@ -4,25 +4,19 @@
 
 namespace cuplane::store::sqlite {
 
-std::int64_t SqliteTransaction::NextId(IdSequence sequence) {
+std::string_view SqliteTransaction::NextIdSql(IdSequence sequence) const {
   // Writers are serialised, so MAX+1 inside the write transaction is unique.
-  const char* query = "SELECT COALESCE(MAX(id), 0) + 1 FROM ledger";
   switch (sequence) {
     case IdSequence::kLedgerId:
       break;
     case IdSequence::kTransitionId:
-      query = "SELECT COALESCE(MAX(id), 0) + 1 FROM transitions";
-      break;
+      return "(SELECT COALESCE(MAX(id), 0) + 1 FROM transitions)";
     case IdSequence::kInstanceSeq:
-      query = "SELECT COALESCE(MAX(seq), 0) + 1 FROM instances";
-      break;
+      return "(SELECT COALESCE(MAX(seq), 0) + 1 FROM instances)";
     case IdSequence::kServiceSeq:
-      query = "SELECT COALESCE(MAX(seq), 0) + 1 FROM services";
-      break;
+      return "(SELECT COALESCE(MAX(seq), 0) + 1 FROM services)";
   }
-  auto stmt = db().Prepare(query);
-  stmt.Step();
-  return stmt.Int(0);
+  return "(SELECT COALESCE(MAX(id), 0) + 1 FROM ledger)";
 }
 
 std::string_view SqliteTransaction::ClaimNextDueQuery() const {

@@ -11,7 +11,7 @@ class SqliteTransaction final : public sql::SqlTransaction {
   using SqlTransaction::SqlTransaction;
 
  protected:
-  std::int64_t NextId(IdSequence sequence) override;
+  std::string_view NextIdSql(IdSequence sequence) const override;
   std::string_view ClaimNextDueQuery() const override;
   std::string_view ColumnsQuery() const override;
   std::string_view ForeignKeysQuery() const override;
