@@ -997,6 +997,25 @@ TEST_P(StoreConformanceTest, WriteThatThrowsStoreErrorRollsBackAndReturnsAnError
   InRead([](Transaction& tx) { ExpectNothingWritten(tx); });
 }
 
+// TakeFault reads which keys are armed once per transaction: what the transaction itself arms
+// afterwards must still be taken, and only as often as it was armed.
+TEST_P(StoreConformanceTest, AFaultArmedAfterALookUpInTheSameTransactionIsTaken) {
+  using core::FaultOperation;
+  InWrite([](Transaction& tx) {
+    EXPECT_FALSE(tx.TakeFault(FaultOperation::kProvision, "bj", "gpu-1"));
+    tx.AddFault(core::Fault{FaultOperation::kProvision, "bj", "gpu-1", 1});
+    EXPECT_TRUE(tx.TakeFault(FaultOperation::kProvision, "bj", "gpu-1"));
+    EXPECT_FALSE(tx.TakeFault(FaultOperation::kProvision, "bj", "gpu-1"));
+    tx.AddFault(core::Fault{FaultOperation::kDeploy, "", "", 2});
+  });
+  InWrite([](Transaction& tx) {
+    EXPECT_TRUE(tx.TakeFault(FaultOperation::kDeploy, "", ""));
+    EXPECT_TRUE(tx.TakeFault(FaultOperation::kDeploy, "", ""));
+    EXPECT_FALSE(tx.TakeFault(FaultOperation::kDeploy, "", ""));
+  });
+  EXPECT_TRUE(InRead([](Transaction& tx) { return tx.ListFaults(); }).empty());
+}
+
 TEST_P(StoreConformanceTest, BusyStoreErrorBecomesServiceUnavailable) {
   Status status = store_->Write<Ok>([](Transaction& tx) -> Status {
     tx.SetMeta("k", "v");

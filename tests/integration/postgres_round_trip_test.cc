@@ -95,5 +95,21 @@ TEST_F(PostgresRoundTripTest, EachReadWaitsOnceAndBeginWaitsForNone) {
   EXPECT_EQ(none, 1) << "BEGIN and COMMIT of an empty transaction are one exchange";
 }
 
+TEST_F(PostgresRoundTripTest, FaultsAreLookedUpOncePerTransaction) {
+  // A purchase asks for eight fault keys; with none armed, that is one read.
+  std::int64_t one = RoundTrips([](Transaction& tx) {
+    tx.TakeFault(core::FaultOperation::kProvision, "bj", "gpu-1");
+  });
+  std::int64_t eight = RoundTrips([](Transaction& tx) {
+    for (const char* region : {"bj", ""}) {
+      for (const char* type : {"gpu-1", ""}) {
+        tx.TakeFault(core::FaultOperation::kProvision, region, type);
+        tx.TakeFault(core::FaultOperation::kDeploy, region, type);
+      }
+    }
+  });
+  EXPECT_EQ(eight, one);
+}
+
 }  // namespace
 }  // namespace cuplane::testing

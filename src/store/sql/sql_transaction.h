@@ -4,7 +4,11 @@
 // hook below; everything else is shared.
 #pragma once
 
+#include <optional>
+#include <set>
+#include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "store/sql/sql_driver.h"
@@ -158,8 +162,19 @@ class SqlTransaction : public Transaction {
   Connection& db() { return db_; }
 
  private:
+  // The faults table's armed keys, as TakeFault first read them in this transaction; reset by
+  // whatever writes the table here.
+  struct FaultKey {
+    std::string operation, region, type;
+    bool operator<(const FaultKey& other) const {
+      return std::tie(operation, region, type) <
+             std::tie(other.operation, other.region, other.type);
+    }
+  };
+
   Connection& db_;
   bool bumped_auth_generation_ = false;
+  std::optional<std::set<FaultKey>> armed_faults_;
 };
 
 }  // namespace cuplane::store::sql
