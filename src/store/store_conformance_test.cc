@@ -997,6 +997,22 @@ TEST_P(StoreConformanceTest, WriteThatThrowsStoreErrorRollsBackAndReturnsAnError
   InRead([](Transaction& tx) { ExpectNothingWritten(tx); });
 }
 
+// GetAccount reads an account once per transaction: what the transaction writes to it must
+// show when it reads the account again.
+TEST_P(StoreConformanceTest, AnAccountReadAgainInATransactionShowsItsOwnWrites) {
+  AddAccounts();
+  InWrite([](Transaction& tx) {
+    EXPECT_EQ(tx.GetAccount(kAccount)->balance, 0);
+    EXPECT_EQ(tx.GetAccount(kAccount)->balance, 0);
+    tx.PostLedgerEntry(MakeEntry(kAccount, 42, 1));
+    EXPECT_EQ(tx.GetAccount(kAccount)->balance, 42);
+    tx.SetArrearsSince(kAccount, 7);
+    EXPECT_EQ(tx.GetAccount(kAccount)->in_arrears_since, std::optional<UnixSeconds>(7));
+    EXPECT_EQ(tx.GetAccount(kOtherAccount)->balance, 0);
+  });
+  EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetAccount(kAccount)->balance; }), 42);
+}
+
 // TakeFault reads which keys are armed once per transaction: what the transaction itself arms
 // afterwards must still be taken, and only as often as it was armed.
 TEST_P(StoreConformanceTest, AFaultArmedAfterALookUpInTheSameTransactionIsTaken) {

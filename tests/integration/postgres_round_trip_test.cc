@@ -95,6 +95,16 @@ TEST_F(PostgresRoundTripTest, EachReadWaitsOnceAndBeginWaitsForNone) {
   EXPECT_EQ(none, 1) << "BEGIN and COMMIT of an empty transaction are one exchange";
 }
 
+TEST_F(PostgresRoundTripTest, AnAccountIsReadOncePerTransaction) {
+  // A purchase reads its account, then reads it again in the shared purchase step.
+  std::int64_t once = RoundTrips([](Transaction& tx) { tx.GetAccount("acct"); });
+  std::int64_t twice = RoundTrips([](Transaction& tx) {
+    tx.GetAccount("acct");
+    tx.GetAccount("acct");
+  });
+  EXPECT_EQ(twice, once);
+}
+
 TEST_F(PostgresRoundTripTest, FaultsAreLookedUpOncePerTransaction) {
   // A purchase asks for eight fault keys; with none armed, that is one read.
   std::int64_t one = RoundTrips([](Transaction& tx) {

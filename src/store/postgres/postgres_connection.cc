@@ -166,9 +166,8 @@ void PostgresStatement::Execute() {
     if (!result_) ThrowPostgresError(conn_, nullptr, sql_);
     return;
   }
-  PGresult* result = nullptr;
   Send();
-  result = connection_.AwaitResult(sql_);
+  PGresult* result = connection_.AwaitResult(sql_);
   ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     try {

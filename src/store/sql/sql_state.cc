@@ -163,6 +163,7 @@ void SqlTransaction::CreateSnapshotCopy(const std::string& table, const std::str
 
 void SqlTransaction::ClearState() {
   armed_faults_.reset();
+  accounts_read_.clear();
   Catalog catalog = LoadCatalog(db_, ColumnsQuery(), ForeignKeysQuery());
   std::vector<std::string> tables = StateTablesParentsFirst(catalog);
   LockTables(tables, TableLock::kAccessExclusive);
@@ -203,6 +204,7 @@ SnapshotInfo SqlTransaction::SaveSnapshot(const std::string& name, UnixSeconds s
 
 bool SqlTransaction::RestoreSnapshot(const std::string& name) {
   armed_faults_.reset();
+  accounts_read_.clear();
   LockTables({std::string(kSnapshotsTable)}, TableLock::kShare);  // not dropped under us
   auto snapshot = FindSnapshot(db_, name);
   if (!snapshot) return false;

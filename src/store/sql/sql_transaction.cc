@@ -178,6 +178,12 @@ bool SqlTransaction::AnyAccountExists() {
 }
 
 std::optional<core::Account> SqlTransaction::GetAccount(const std::string& account_id) {
+  // Read once per transaction: a purchase reads its account twice (the shared purchase step
+  // reads it again). The row cannot change under the transaction (a write transaction locks it,
+  // a read sees one snapshot), only by its own writes, which drop it from here.
+  if (auto read = accounts_read_.find(account_id); read != accounts_read_.end()) {
+    return read->second;
+  }
   auto stmt = db_.Prepare(
       std::string("SELECT account_id, name, balance, in_arrears_since, created_at FROM accounts "
                   "WHERE account_id = ?") +
@@ -190,10 +196,12 @@ std::optional<core::Account> SqlTransaction::GetAccount(const std::string& accou
   a.balance = stmt.Int(2);
   a.in_arrears_since = stmt.OptionalInt(3);
   a.created_at = stmt.Int(4);
+  accounts_read_.emplace(account_id, a);
   return a;
 }
 
 void SqlTransaction::InsertAccount(const core::Account& account) {
+  accounts_read_.erase(account.account_id);
   db_.Prepare("INSERT INTO accounts (account_id, name, balance, created_at) VALUES (?, ?, 0, ?)")
       .Bind(1, account.account_id)
       .Bind(2, account.name)
@@ -203,6 +211,7 @@ void SqlTransaction::InsertAccount(const core::Account& account) {
 
 void SqlTransaction::SetArrearsSince(const std::string& account_id,
                                      std::optional<UnixSeconds> since) {
+  accounts_read_.erase(account_id);
   db_.Prepare("UPDATE accounts SET in_arrears_since = ? WHERE account_id = ?")
       .Bind(1, since)
       .Bind(2, account_id)
@@ -210,6 +219,7 @@ void SqlTransaction::SetArrearsSince(const std::string& account_id,
 }
 
 core::Money SqlTransaction::PostLedgerEntry(const core::LedgerEntry& entry) {
+  accounts_read_.erase(entry.account_id);
   auto update = db_.Prepare(
       "UPDATE accounts SET balance = balance + ? WHERE account_id = ? RETURNING balance");
   update.Bind(1, entry.amount).Bind(2, entry.account_id);

@@ -4,6 +4,7 @@
 // hook below; everything else is shared.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -175,6 +176,8 @@ class SqlTransaction : public Transaction {
   Connection& db_;
   bool bumped_auth_generation_ = false;
   std::optional<std::set<FaultKey>> armed_faults_;
+  // The accounts GetAccount read in this transaction; dropped by whatever writes them here.
+  std::map<std::string, core::Account> accounts_read_;
 };
 
 }  // namespace cuplane::store::sql
