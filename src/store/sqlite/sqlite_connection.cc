@@ -92,7 +92,21 @@ void SqliteStatement::Reset() noexcept {
   sqlite3_clear_bindings(stmt_);
 }
 
+namespace {
+
+// Process-wide settings, made before SQLite initialises (once; later calls would be refused).
+// SQLite's memory statistics, on by default, take one global mutex on every allocation: with
+// reads answered on several threads at once, the profile showed that mutex contended (futex
+// waits) in every statement step. Nothing here reads those statistics.
+void ConfigureSqliteOnce() {
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
+}
+
+}  // namespace
+
 SqliteConnection::SqliteConnection(const std::string& path, bool in_memory) {
+  ConfigureSqliteOnce();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (in_memory) flags |= SQLITE_OPEN_URI;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
