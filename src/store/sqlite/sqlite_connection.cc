@@ -152,14 +152,13 @@ void SqliteConnection::ExecCached(std::string_view statement) {
 }
 
 sql::PreparedStatement& SqliteConnection::PrepareCached(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "prepare");
-    it = cache_.emplace(std::move(key), std::make_unique<SqliteStatement>(db_, stmt)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(db_, stmt)).first;
   }
   return *it->second;
 }
