@@ -15,6 +15,7 @@
 #include "api/error_response.h"
 #include "common/random_id.h"
 #include "net/inline_read_gate.h"
+#include "net/response_text.h"
 #include "net/tls_context.h"
 
 namespace cuplane::net {
@@ -245,19 +246,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Write(api::ApiResponse response, int version) {
     keep_alive_ = keep_alive_ && !server_.stopping.load();
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), version);
-    message->set(http::field::server, "cuplane");
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keep_alive_);
-    message->prepare_payload();
+    WriteResponseText(response, version, keep_alive_, out_);
     Tcp().expires_after(server_.options.read_timeout);
-    http::async_write(
-        stream_, *message,
-        [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
-          self->OnWrite(ec);
-        });
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->OnWrite(ec);
+                      });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -288,6 +282,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   const int thread_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string out_;  // the response being written; one at a time, its capacity reused
   bool keep_alive_ = true;
   bool reading_ = false;
   std::uint64_t served_ = 0;
