@@ -57,19 +57,6 @@ std::string ClaimedAccessKey(const std::string* authorization) {
 
 }  // namespace
 
-bool ApiService::IsRead(const ApiRequest& request) {
-  if (request.method != "POST") return false;
-  auto target = ParseTarget(request.target);
-  if (!target.ok()) return false;
-  for (const auto& [k, v] : target->query) {
-    if (k == "Action") {
-      const Route* route = FindRoute(target->decoded_path, v);
-      return route != nullptr && route->access == Access::kRead;
-    }
-  }
-  return false;
-}
-
 ApiResponse ApiService::Handle(const ApiRequest& request) {
   TriagedRequest triaged = Triage(request);
   return triaged.response ? std::move(*triaged.response) : triaged.rest();
@@ -126,7 +113,7 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
       store::CallDeadline deadline(arrived + context_.store_deadline);
       return Continue(request, target, *route, credentials, request_id);
     };
-    return TriagedRequest{std::nullopt, std::move(rest)};
+    return TriagedRequest{std::nullopt, std::move(rest), route->access == Access::kRead};
   } catch (const std::exception& e) {
     spdlog::error("request {} failed: {}", request_id, e.what());
     return fail(MakeError(ErrorCode::kInternalError, "internal error"));

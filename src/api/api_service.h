@@ -48,10 +48,6 @@ class ApiService {
   // Both steps in the caller's thread (tests, fuzzers).
   ApiResponse Handle(const ApiRequest& request);
 
-  // Whether `request` names a read action (Describe*): the transport may run those on a lane
-  // of their own. A request that is not a valid API call counts as not a read.
-  static bool IsRead(const ApiRequest& request);
-
  private:
   static ApiResponse Refusal(const Error& error, const std::string& request_id, int route_index,
                              std::string access_key);

@@ -958,6 +958,20 @@ TEST_F(ApiServiceTest, UnknownAccessKeyIsInvalidAccessKeyId) {
 
 // An SDK whose base URL ends in "/" requests "//v2/...": it is routed as "/v2/...", and the
 // signature is checked over the path as sent.
+// Only Describe actions are marked as reading the store only: the transport may answer those
+// on its read lane or inline, never a write (it must wait for its commit on a worker).
+TEST_F(ApiServiceTest, OnlyDescribeActionsAreTriagedAsReadsOnly) {
+  auto reads_only = [&](std::string_view path, std::string action, const Credentials& who) {
+    TriagedRequest triaged = service_->Triage(Signed("POST", path, {{"Action", action}}, "{}", who));
+    EXPECT_FALSE(triaged.response) << action;
+    return triaged.reads_only;
+  };
+  EXPECT_TRUE(reads_only(kComputeUnit, "DescribeComputeUnit", kAlphaAdmin));
+  EXPECT_TRUE(reads_only(kServiceResources, "DescribeComputeUnits", kAlphaAdmin));
+  EXPECT_FALSE(reads_only(kServiceResources, "PurchaseComputeUnit", kAlphaAdmin));
+  EXPECT_FALSE(reads_only(kOperator, "DescribeAccount", kOperatorKey));
+}
+
 TEST_F(ApiServiceTest, ADoubledSlashRoutesAsOneAndIsSignedAsSent) {
   Reply reply = Send(Signed("POST", "//v2/serviceresources", {{"Action", "DescribeComputeUnits"}},
                             R"({"serviceId":"svc-alpha"})", kAlphaAdmin));
@@ -1171,24 +1185,3 @@ TEST_F(ApiServiceTest, OutcomeOfAFailedSignatureNamesTheClaimedKeyOnly) {
 }  // namespace
 }  // namespace cuplane::api
 
-namespace cuplane::api {
-namespace {
-
-TEST(ApiServiceIsReadTest, OnlyDescribeActionsAreReads) {
-  auto request = [](std::string method, std::string target) {
-    return ApiRequest{std::move(method), std::move(target), {}, ""};
-  };
-  EXPECT_TRUE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=DescribeComputeUnit")));
-  EXPECT_TRUE(
-      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=DescribeComputeUnits")));
-  EXPECT_FALSE(
-      ApiService::IsRead(request("POST", "/v2/serviceresources?Action=PurchaseComputeUnit")));
-  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v1/operator?Action=DescribeAccount")));
-  EXPECT_FALSE(ApiService::IsRead(request("GET", "/v2/computeunit?Action=DescribeComputeUnit")));
-  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit")));
-  EXPECT_FALSE(ApiService::IsRead(request("POST", "/v2/computeunit?Action=NoSuchThing")));
-  EXPECT_FALSE(ApiService::IsRead(request("POST", "%%%")));
-}
-
-}  // namespace
-}  // namespace cuplane::api

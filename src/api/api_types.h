@@ -45,6 +45,9 @@ struct ApiResponse {
 struct TriagedRequest {
   std::optional<ApiResponse> response;
   std::function<ApiResponse()> rest;
+  // The rest only reads the store (a Describe action): it never waits for a commit, so the
+  // transport may run it on its read lane, or on the I/O thread itself when the store is local.
+  bool reads_only = false;
 };
 
 }  // namespace cuplane::api

@@ -5,6 +5,8 @@
 #include <openssl/params.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -217,6 +219,29 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return LowerHex(digest, digest_len);
 }
 
+namespace {
+
+// bce-auth-v1's signing key, HMAC(secret, "bce-auth-v1/<ak>/<timestamp>/<expiration>"), is the
+// same for every request a client signs within one second, and it is half of a verification's
+// hashing. Each thread remembers the keys it derived last (a pure function's results, so
+// nothing here needs invalidating: a disabled or replaced key is refused before its signature is
+// checked, and a changed secret is part of what is compared).
+const std::string& SigningKey(std::string_view secret_key, const std::string& auth_prefix) {
+  struct Derived {
+    std::string secret, prefix, key;
+  };
+  thread_local std::array<Derived, 64> derived;
+  Derived& slot = derived[std::hash<std::string>{}(auth_prefix) % derived.size()];
+  if (slot.key.empty() || slot.prefix != auth_prefix || slot.secret != secret_key) {
+    slot.key = HmacSha256Hex(secret_key, auth_prefix);
+    slot.prefix = auth_prefix;
+    slot.secret = std::string(secret_key);
+  }
+  return slot.key;
+}
+
+}  // namespace
+
 std::string ComputeSignature(const SignableRequest& request, std::string_view access_key,
                              std::string_view secret_key, std::string_view timestamp,
                              std::int64_t expiration_seconds,
@@ -224,7 +249,7 @@ std::string ComputeSignature(const SignableRequest& request, std::string_view ac
   std::string auth_prefix = "bce-auth-v1/";
   auth_prefix.append(access_key).append("/").append(timestamp).append("/");
   auth_prefix.append(std::to_string(expiration_seconds));
-  std::string signing_key = HmacSha256Hex(secret_key, auth_prefix);
+  std::string signing_key = SigningKey(secret_key, auth_prefix);
 
   std::vector<std::string> storage;
   const auto& names = OrDefault(signed_headers, request.headers, storage);

@@ -74,6 +74,21 @@ TEST(VerifySignatureTest, ReferenceVectorWrongSecretFails) {
   ExpectMismatch(ReferenceRequest(), auth);
 }
 
+// Signing keys are remembered per thread by (secret, prefix): the same prefix under another
+// secret must never verify, in either order, however often each has been seen.
+TEST(VerifySignatureTest, ARememberedSigningKeyNeverVerifiesAnotherSecret) {
+  SignableRequest request = ReferenceRequest();
+  auto by_first = SignedBy(request, {"host", "content-type", "x-bce-date"}, "first-secret");
+  auto by_second = SignedBy(request, {"host", "content-type", "x-bce-date"}, "second-secret");
+  ASSERT_EQ(by_first.timestamp, by_second.timestamp);
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(VerifySignature(request, by_first, "first-secret").ok());
+    EXPECT_FALSE(VerifySignature(request, by_first, "second-secret").ok());
+    EXPECT_TRUE(VerifySignature(request, by_second, "second-secret").ok());
+    EXPECT_FALSE(VerifySignature(request, by_second, "first-secret").ok());
+  }
+}
+
 // The Python SDK lists signedHeaders from a set, so any order must verify.
 TEST(VerifySignatureTest, SignedHeadersInAnyOrderAndCase) {
   std::vector<std::string> names = {"content-type", "host", "request-source", "x-bce-date"};

@@ -313,13 +313,14 @@ int RunServe(const ServeOptions& options) {
   http.io_threads = options.io_threads > 0 ? options.io_threads : static_cast<int>(cores);
   http.worker_threads = options.worker_threads > 0 ? options.worker_threads
                                                    : static_cast<int>(std::max(4u, 4 * cores));
-  // Reads on SQLite are CPU work (WAL: they never wait for the writer), so one thread per core
-  // serves them with the fewest context switches; on PostgreSQL they wait on round trips.
-  bool on_sqlite = store->Describe().rfind("sqlite:", 0) == 0;
+  // Reads on SQLite are CPU work (WAL: they never wait for the writer): they are answered on
+  // the I/O threads while quick, else on a lane of one thread per core, which serves them with
+  // the fewest context switches; on PostgreSQL they wait on round trips.
+  const bool local_reads = store->ReadsAreLocal();
+  http.inline_reads = local_reads;
   http.read_worker_threads = options.read_workers > 0
                                  ? options.read_workers
-                                 : static_cast<int>(on_sqlite ? cores : 4 * cores);
-  http.is_read = &api::ApiService::IsRead;
+                                 : static_cast<int>(local_reads ? cores : 4 * cores);
   http.max_connections = options.max_connections;
   http.max_body_bytes = static_cast<std::size_t>(options.max_body_bytes);
   http.queue_timeout = timeouts.call;
@@ -372,12 +373,13 @@ int RunServe(const ServeOptions& options) {
       observer.Observe(arrival, *triaged.response, started);
       return triaged;
     }
-    return {std::nullopt, [&observer, arrival = std::move(arrival), started,
-                           rest = std::move(triaged.rest)] {
+    return {std::nullopt,
+            [&observer, arrival = std::move(arrival), started, rest = std::move(triaged.rest)] {
               api::ApiResponse response = rest();
               observer.Observe(arrival, response, started);
               return response;
-            }};
+            },
+            triaged.reads_only};
   });
   try {
     server.Start();

@@ -1,13 +1,16 @@
 #include "common/log_format.h"
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <mutex>
 
+#include "common/batched_log_sink.h"
 #include "common/utf8.h"
 
 namespace cuplane {
@@ -78,10 +81,14 @@ LoggingState& State() {
   return *state;
 }
 
-// The fields logger writes through its own stderr sink (a sink owns its formatter); stdio's
-// lock on stderr keeps its lines and the default logger's whole.
+// The fields logger (the request log) writes through a sink of its own (a sink owns its
+// formatter) to stderr, in batches (batched_log_sink.h): one line per request is the busiest
+// log there is. Each chunk it writes is whole lines, so its lines and the default logger's stay
+// whole on a shared stderr.
 std::shared_ptr<spdlog::logger> MakeFieldsLogger(LogFormat format) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  static const bool flushes_at_exit = std::atexit(FlushLogs) == 0;
+  (void)flushes_at_exit;
+  auto sink = std::make_shared<BatchedLogSink>(STDERR_FILENO);
   sink->set_formatter(MakeFormatter(format, /*payload_is_fields=*/true));
   return std::make_shared<spdlog::logger>("fields", std::move(sink));
 }
@@ -106,6 +113,12 @@ LogFormat CurrentLogFormat() {
   LoggingState& state = State();
   std::lock_guard lock(state.mutex);
   return state.format;
+}
+
+void FlushLogs() {
+  LoggingState& state = State();
+  std::lock_guard lock(state.mutex);
+  if (state.fields_logger) state.fields_logger->flush();
 }
 
 spdlog::logger& FieldsLogger() {

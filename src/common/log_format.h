@@ -33,6 +33,10 @@ LogFormat CurrentLogFormat();
 // inside the line's object).
 spdlog::logger& FieldsLogger();
 
+// Writes every line still waiting in a batch (FieldsLogger's lines wait up to 50 ms). Runs at
+// exit too; call it before a deliberate _exit or abort.
+void FlushLogs();
+
 // `text` as a JSON string literal, quotes included. A text that is not valid UTF-8 has each
 // byte above 0x7f written as \u00XX, so a line stays valid JSON whatever was logged.
 void AppendJsonString(std::string& out, std::string_view text);

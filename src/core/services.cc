@@ -277,8 +277,38 @@ RunStatus DeriveRunStatus(const Service& service,
   return service.failed ? RunStatus::kFailed : RunStatus::kNew;
 }
 
+namespace {
+
+// The run status alone, as Detail derives it, without listing the service's units: each
+// deployment's unit is looked up by its key (started: live, in the service's account, past
+// Creating). A unit's detail shows the run status of every service on it, and Detail's listing
+// (three index lookups merged and sorted in temporary tables) was the costliest statement of a
+// DescribeComputeUnit in the profile.
+template <typename UnitOf>
+RunStatus RunStatusFromDeployments(store::Transaction& tx, const Service& service,
+                                   UnitOf unit_of) {
+  if (service.lifecycle != ServiceLifecycle::kActive) return DeriveRunStatus(service, {});
+  std::vector<PlacedDeployment> placed;
+  for (Deployment& d : tx.ListDeploymentsOfService(service.service_id)) {
+    std::optional<Instance> unit = unit_of(d.instance_id);
+    bool started = unit && unit->account_id == service.account_id && !unit->released_at &&
+                   !IsTerminal(unit->status) && unit->status != InstanceStatus::kCreating;
+    placed.push_back(PlacedDeployment{std::move(d), started});
+  }
+  return DeriveRunStatus(service, placed);
+}
+
+}  // namespace
+
 RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service) {
-  return Detail(tx, service).run_status;
+  return RunStatusFromDeployments(tx, service,
+                                  [&](const std::string& id) { return tx.GetInstance(id); });
+}
+
+RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service, const Instance& read) {
+  return RunStatusFromDeployments(tx, service, [&](const std::string& id) {
+    return id == read.instance_id ? std::optional<Instance>(read) : tx.GetInstance(id);
+  });
 }
 
 Status CheckDeployable(const Service& service) {

@@ -14,6 +14,8 @@
 
 #include "api/error_response.h"
 #include "common/random_id.h"
+#include "net/inline_read_gate.h"
+#include "net/response_text.h"
 #include "net/tls_context.h"
 
 namespace cuplane::net {
@@ -33,16 +35,19 @@ class SessionBase {
 };
 
 struct HttpServer::Impl {
-  // Declared first so they outlive the io_context, whose destruction destroys sessions.
+  // Declared first so they outlive the io_contexts, whose destruction destroys sessions.
   std::atomic<int> connections{0};
   std::atomic<bool> stopping{false};
   HttpServerOptions options;
   RequestHandler handler;
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  tcp::acceptor acceptor{ioc};
+  // One per I/O thread; contexts[0] also runs the acceptor.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  int next_context = 0;  // round robin of accepted connections; only the acceptor's thread
   asio::thread_pool workers;
   std::optional<asio::thread_pool> read_workers;  // the read lane, when there is one
+  InlineReadGate inline_gate;
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
 
@@ -50,19 +55,26 @@ struct HttpServer::Impl {
   std::list<std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mutex)
 
   Impl(HttpServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
-    if (options.read_worker_threads > 0 && options.is_read) {
-      read_workers.emplace(options.read_worker_threads);
+      : options(std::move(o)),
+        handler(std::move(h)),
+        workers(options.worker_threads),
+        inline_gate(std::max(1, options.io_threads)) {
+    options.io_threads = std::max(1, options.io_threads);
+    for (int i = 0; i < options.io_threads; ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+      work.push_back(asio::make_work_guard(*contexts.back()));
     }
+    acceptor.emplace(*contexts[0]);
+    if (options.read_worker_threads > 0) read_workers.emplace(options.read_worker_threads);
   }
 
-  asio::thread_pool& PoolFor(const api::ApiRequest& request) {
-    return read_workers && options.is_read(request) ? *read_workers : workers;
+  asio::thread_pool& PoolFor(bool reads_only) {
+    return read_workers && reads_only ? *read_workers : workers;
   }
 
   void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
-  std::shared_ptr<SessionBase> MakeSession(tcp::socket socket);
+  void OnAccept(beast::error_code ec, tcp::socket socket, int context);
+  std::shared_ptr<SessionBase> MakeSession(tcp::socket socket, int context);
 };
 
 namespace {
@@ -80,12 +92,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Session(tcp::socket socket, HttpServer::Impl& server)
+  // `thread`: the I/O thread whose io_context runs this connection.
+  Session(tcp::socket socket, HttpServer::Impl& server, int thread)
     requires(!kTls)
-      : stream_(std::move(socket)), server_(server) {}
-  Session(tcp::socket socket, asio::ssl::context& tls, HttpServer::Impl& server)
+      : stream_(std::move(socket)), server_(server), thread_(thread) {}
+  Session(tcp::socket socket, asio::ssl::context& tls, HttpServer::Impl& server, int thread)
     requires(kTls)
-      : stream_(std::move(socket), tls), server_(server) {}
+      : stream_(std::move(socket), tls), server_(server), thread_(thread) {}
 
   ~Session() override { server_.connections.fetch_sub(1); }
 
@@ -178,12 +191,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.body = std::move(message.body());
     request.received = std::chrono::steady_clock::now();
     ++served_;
-    // Chosen before the request is moved into the handler.
-    asio::thread_pool& pool = server_.PoolFor(request);
     api::TriagedRequest triaged = server_.handler(std::move(request));
     if (triaged.response) return Write(std::move(*triaged.response), version);
+    if (triaged.reads_only && TryRunInline(triaged.rest, version)) return;
     Tcp().expires_never();  // the worker decides how long handling takes
-    RunOnWorker(pool, std::move(triaged.rest), version);
+    RunOnWorker(server_.PoolFor(triaged.reads_only), std::move(triaged.rest), version);
+  }
+
+  // A read answered here on the I/O thread, when the server allows it and the gate is open.
+  bool TryRunInline(const std::function<api::ApiResponse()>& rest, int version) {
+    if (!server_.options.inline_reads) return false;
+    auto& gate = server_.inline_gate;
+    if (!gate.TryEnter(thread_, std::chrono::steady_clock::now())) return false;
+    api::ApiResponse response = rest();
+    gate.Leave(thread_, std::chrono::steady_clock::now());
+    Write(std::move(response), version);
+    return true;
   }
 
   // One of `rest` (on a worker) and a 503 (here, once queue_timeout has passed) answers.
@@ -223,19 +246,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Write(api::ApiResponse response, int version) {
     keep_alive_ = keep_alive_ && !server_.stopping.load();
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), version);
-    message->set(http::field::server, "cuplane");
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keep_alive_);
-    message->prepare_payload();
+    WriteResponseText(response, version, keep_alive_, out_);
     Tcp().expires_after(server_.options.read_timeout);
-    http::async_write(
-        stream_, *message,
-        [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
-          self->OnWrite(ec);
-        });
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->OnWrite(ec);
+                      });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -263,8 +279,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   Stream stream_;
   HttpServer::Impl& server_;
+  const int thread_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string out_;  // the response being written; one at a time, its capacity reused
   bool keep_alive_ = true;
   bool reading_ = false;
   std::uint64_t served_ = 0;
@@ -273,24 +291,28 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 using PlainSession = Session<beast::tcp_stream>;
 using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
-std::shared_ptr<SessionBase> HttpServer::Impl::MakeSession(tcp::socket socket) {
+std::shared_ptr<SessionBase> HttpServer::Impl::MakeSession(tcp::socket socket, int context) {
   if (options.tls) {
-    return std::make_shared<TlsSession>(std::move(socket), options.tls->native(), *this);
+    return std::make_shared<TlsSession>(std::move(socket), options.tls->native(), *this, context);
   }
-  return std::make_shared<PlainSession>(std::move(socket), *this);
+  return std::make_shared<PlainSession>(std::move(socket), *this, context);
 }
 
+// Each new connection goes to the next I/O thread's io_context, and stays there.
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
+  int context = next_context;
+  next_context = (next_context + 1) % static_cast<int>(contexts.size());
+  acceptor->async_accept(*contexts[context], [this, context](beast::error_code ec,
+                                                             tcp::socket socket) {
+    OnAccept(ec, std::move(socket), context);
   });
 }
 
-void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
-  if (stopping.load() || !acceptor.is_open()) return;
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket, int context) {
+  if (stopping.load() || !acceptor->is_open()) return;
   if (!ec) {
     int active = connections.fetch_add(1) + 1;
-    auto session = MakeSession(std::move(socket));
+    auto session = MakeSession(std::move(socket), context);
     if (active > options.max_connections) {
       session->Reject();
     } else {
@@ -316,15 +338,14 @@ HttpServer::~HttpServer() { Stop(); }
 void HttpServer::Start() {
   auto& s = *impl_;
   tcp::endpoint endpoint(asio::ip::make_address(s.options.host), s.options.port);
-  s.acceptor.open(endpoint.protocol());
-  s.acceptor.set_option(asio::socket_base::reuse_address(true));
-  s.acceptor.bind(endpoint);
-  s.acceptor.listen(asio::socket_base::max_listen_connections);
-  s.bound_port = s.acceptor.local_endpoint().port();
-  s.work.emplace(s.ioc.get_executor());
+  s.acceptor->open(endpoint.protocol());
+  s.acceptor->set_option(asio::socket_base::reuse_address(true));
+  s.acceptor->bind(endpoint);
+  s.acceptor->listen(asio::socket_base::max_listen_connections);
+  s.bound_port = s.acceptor->local_endpoint().port();
   s.Accept();
-  for (int i = 0; i < s.options.io_threads; ++i) {
-    s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& context : s.contexts) {
+    s.io_threads.emplace_back([&ioc = *context] { ioc.run(); });
   }
 }
 
@@ -333,9 +354,9 @@ std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 void HttpServer::Stop() {
   auto& s = *impl_;
   if (s.io_threads.empty() || s.stopping.exchange(true)) return;
-  asio::post(s.acceptor.get_executor(), [&s] {
+  asio::post(*s.contexts[0], [&s] {
     beast::error_code ignored;
-    s.acceptor.close(ignored);
+    s.acceptor->close(ignored);
   });
   {
     std::lock_guard lock(s.sessions_mutex);
@@ -347,10 +368,10 @@ void HttpServer::Stop() {
   while (s.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  s.work.reset();
+  s.work.clear();
   s.workers.join();
   if (s.read_workers) s.read_workers->join();
-  s.ioc.stop();
+  for (auto& context : s.contexts) context->stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
 }

@@ -1,13 +1,16 @@
-// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast with a pool of I/O threads, plain
-// or over TLS (Beast's ssl_stream on OpenSSL, the same session code).
+// The transport (SPEC §7): HTTP/1.1 keep-alive on Boost.Beast, plain or over TLS (Beast's
+// ssl_stream on OpenSSL, the same session code). Each I/O thread runs an io_context of its own
+// with the connections given to it at accept time, so a request is parsed, handled and answered
+// on one thread without handing it across: no shared scheduler lock, no cross-thread wake-ups.
 // I/O threads parse, triage and write: a request the handler can answer without the store is
 // answered there at once, so it never queues behind requests waiting for a stuck database.
-// The rest of each other request goes to a worker pool; reads may get a pool of their own (a
-// read lane), so that they never queue behind writes waiting for a commit, and so that it can
-// be small: every hop to a sleeping worker costs a context switch, and a pool much larger than
-// the machine's cores mostly adds them. A request no worker has started within
-// `queue_timeout` is answered 503 without ever starting. Bounded header and body sizes, read
-// timeouts and a connection cap keep hostile clients from exhausting the server.
+// The rest of each other request goes to a worker pool; reads get a pool of their own (a read
+// lane), so that they never queue behind writes waiting for a commit, and so that it can be
+// small: every hop to a sleeping worker costs a context switch. With `inline_reads` (a local
+// store), reads are answered on the I/O thread itself while they stay quick (inline_read_gate.h).
+// A request no worker has started within `queue_timeout` is answered 503 without ever starting.
+// Bounded header and body sizes, read timeouts and a connection cap keep hostile clients from
+// exhausting the server.
 #pragma once
 
 #include <atomic>
@@ -32,10 +35,12 @@ struct HttpServerOptions {
   std::uint16_t port = 8866;  // 0: any free port (see HttpServer::port())
   int io_threads = 2;
   int worker_threads = 8;
-  // Requests for which `is_read` answers true run on a pool of `read_worker_threads` of their
-  // own (0 or no is_read: they share the workers).
+  // Requests triaged as reads_only run on a pool of `read_worker_threads` of their own (0: they
+  // share the workers).
   int read_worker_threads = 0;
-  std::function<bool(const api::ApiRequest&)> is_read;
+  // Reads are answered on the I/O thread while they stay quick: for a store whose reads are
+  // local CPU work (SQLite, the in-memory store), never for one across a network.
+  bool inline_reads = false;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds read_timeout{30};    // a request must arrive within this

@@ -307,6 +307,9 @@ class Store {
 
   // A short name for logs: "sqlite:/path" (never a password).
   virtual std::string Describe() const = 0;
+  // Whether a read is local CPU work, with no round trip to another process (SQLite, the
+  // in-memory store): reads may then be answered on the transport's I/O threads.
+  virtual bool ReadsAreLocal() const = 0;
 
   // How long a store call may take when its caller set no CallDeadline (default 5 s).
   void set_call_timeout(std::chrono::milliseconds timeout) { call_timeout_ = timeout; }

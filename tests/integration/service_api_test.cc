@@ -451,6 +451,24 @@ TEST_F(ServiceApiTest, CreateServiceValidatesEveryField) {
   Advance(3);
 }
 
+// A unit's serviceUsageList derives each service's runStatus on its own (from the deployments
+// and their units): it must say what DescribeService says, at every step of a unit's start.
+TEST_F(ServiceApiTest, AUnitShowsEachServicesRunStatusAsDescribeServiceDoes) {
+  auto on_unit_status = [&](const std::string& unit) {
+    return std::string(Unit(unit).at("serviceUsageList").as_array().at(0).at("runStatus")
+                           .as_string());
+  };
+  std::string unit = Buy("svc-a", 1);
+  EXPECT_EQ(RunStatus("svc-a"), "Deploying");  // the unit is still Creating
+  EXPECT_EQ(on_unit_status(unit), RunStatus("svc-a"));
+  Advance(3);
+  EXPECT_EQ(RunStatus("svc-a"), "Serving");
+  EXPECT_EQ(on_unit_status(unit), RunStatus("svc-a"));
+  Ok("DeactivateService", {{"serviceId", "svc-a"}});
+  EXPECT_EQ(on_unit_status(unit), "Deactivating");
+  EXPECT_EQ(on_unit_status(unit), RunStatus("svc-a"));
+}
+
 TEST_F(ServiceApiTest, DeactivateStopsTheServiceAndKeepsItsUnitsBilled) {
   std::string unit = Buy("svc-a", 2);
   Advance(3);

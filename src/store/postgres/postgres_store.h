@@ -45,6 +45,7 @@ class PostgresStore final : public Store {
 
   // "postgresql://user@host:port/db": never the password.
   std::string Describe() const override { return description_; }
+  bool ReadsAreLocal() const override { return false; }
 
  protected:
   Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) override;

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,7 +62,14 @@ class SqliteConnection final : public sql::Connection {
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
+  // Looked up by the SQL text as a string_view (transparent hashing), so a hit, which is every
+  // statement after the first, copies nothing.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, SqlHash, std::equal_to<>>
+      cache_;
 };
 
 // Throws a StoreError classified from a SQLite result code.

@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   std::string Describe() const override { return in_memory_ ? "memory" : "sqlite:" + path_; }
+  bool ReadsAreLocal() const override { return true; }
 
  protected:
   Status RunTransaction(const std::function<bool(Transaction&)>& fn, bool write) override;
