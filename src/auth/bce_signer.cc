@@ -78,9 +78,22 @@ bool IsDefaultSignedName(std::string_view lower_name) {
 
 // The value of the first header called `lower_name`; a repeated header is ambiguous, and
 // taking the first is what the HTTP parsers of the SDKs' servers do.
+// Whether `name`, trimmed and lower-cased, is `lower_name`, without building either (this runs
+// for every signed header against every header of every request).
+bool NormalizesTo(std::string_view name, std::string_view lower_name) {
+  name = Trim(name);
+  if (name.size() != lower_name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower_name[i]) return false;
+  }
+  return true;
+}
+
 const std::string* FindHeader(const HeaderList& headers, std::string_view lower_name) {
   for (const auto& [name, value] : headers) {
-    if (NormalizeName(name) == lower_name) return &value;
+    if (NormalizesTo(name, lower_name)) return &value;
   }
   return nullptr;
 }
