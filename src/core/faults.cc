@@ -22,7 +22,6 @@ void ClearFaults(store::Transaction& tx) { tx.DeleteAllFaults(); }
 
 bool TakeFault(store::Transaction& tx, FaultOperation operation, std::string_view region,
                std::string_view type) {
-  if (!tx.AnyFault(operation)) return false;
   const std::string r(region), t(type);
   for (const auto& [key_region, key_type] :
        {std::pair{r, t}, std::pair{r, std::string()}, std::pair{std::string(), t},

@@ -250,9 +250,6 @@ class Transaction {
   // the row goes when its last use is taken. False when there is none.
   virtual bool TakeFault(core::FaultOperation operation, const std::string& region,
                          const std::string& type) = 0;
-  // Whether any fault of `operation` is armed, for any key: one index probe that lets the usual
-  // case (no fault at all) skip the four keyed takes of every purchase and deployment.
-  virtual bool AnyFault(core::FaultOperation operation) = 0;
 
   // --- idempotency --------------------------------------------------------------------------
   virtual std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,

@@ -269,18 +269,6 @@ TEST_P(StoreConformanceTest, MetaIsAbsentUntilSetAndSetOverwrites) {
   EXPECT_EQ(InRead([](Transaction& tx) { return tx.GetMeta("other"); }), std::nullopt);
 }
 
-// AnyFault answers for the operation over every key, and only while a use is left.
-TEST_P(StoreConformanceTest, AnyFaultIsTrueOnlyWhileAFaultOfThatOperationIsArmed) {
-  using core::FaultOperation;
-  auto any = [&](FaultOperation op) { return InRead([&](Transaction& tx) { return tx.AnyFault(op); }); };
-  EXPECT_FALSE(any(FaultOperation::kDeploy));
-  InWrite([](Transaction& tx) { tx.AddFault({FaultOperation::kDeploy, "bj", "", 1}); });
-  EXPECT_TRUE(any(FaultOperation::kDeploy));
-  EXPECT_FALSE(any(FaultOperation::kProvision));
-  EXPECT_TRUE(InWrite([](Transaction& tx) { return tx.TakeFault(FaultOperation::kDeploy, "bj", ""); }));
-  EXPECT_FALSE(any(FaultOperation::kDeploy));
-}
-
 // --- accounts and money -------------------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, InsertedAccountStartsAtZeroBalanceAndReadsBack) {

@@ -1030,12 +1030,6 @@ bool SqlTransaction::TakeFault(core::FaultOperation operation, const std::string
   return true;
 }
 
-bool SqlTransaction::AnyFault(core::FaultOperation operation) {
-  auto stmt = db_.Prepare("SELECT 1 FROM faults WHERE operation = ? LIMIT 1");
-  stmt.Bind(1, core::ToString(operation));
-  return stmt.Step();
-}
-
 // --- idempotency -------------------------------------------------------------------------------
 
 std::optional<core::IdempotencyRecord> SqlTransaction::GetIdempotency(const std::string& account_id,

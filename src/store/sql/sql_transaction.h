@@ -113,7 +113,6 @@ class SqlTransaction : public Transaction {
   void DeleteAllFaults() override;
   bool TakeFault(core::FaultOperation operation, const std::string& region,
                  const std::string& type) override;
-  bool AnyFault(core::FaultOperation operation) override;
 
   std::optional<core::IdempotencyRecord> GetIdempotency(const std::string& account_id,
                                                         const std::string& token) override;
