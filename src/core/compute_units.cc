@@ -283,7 +283,7 @@ Result<ComputeUnitDetail> DescribeComputeUnit(store::Transaction& tx, const Prin
     if (!service) continue;
     detail.used_units += d.deployed_units;
     detail.services.push_back(ServiceUsage{*service, d.deployed_units,
-                                           std::string(ToString(ServiceRunStatus(tx, *service, instance))),
+                                           std::string(ToString(ServiceRunStatus(tx, *service, instance, d))),
                                            d.scale_status});
   }
   detail.instance = std::move(instance);

@@ -284,6 +284,13 @@ namespace {
 // Creating). A unit's detail shows the run status of every service on it, and Detail's listing
 // (three index lookups merged and sorted in temporary tables) was the costliest statement of a
 // DescribeComputeUnit in the profile.
+// Whether `unit` counts as started for `service`'s replicas on it: live, in the service's
+// account, past Creating (as Detail's listing of the service's units decides it).
+bool StartedFor(const Service& service, const Instance& unit) {
+  return unit.account_id == service.account_id && !unit.released_at && !IsTerminal(unit.status) &&
+         unit.status != InstanceStatus::kCreating;
+}
+
 template <typename UnitOf>
 RunStatus RunStatusFromDeployments(store::Transaction& tx, const Service& service,
                                    UnitOf unit_of) {
@@ -291,8 +298,7 @@ RunStatus RunStatusFromDeployments(store::Transaction& tx, const Service& servic
   std::vector<PlacedDeployment> placed;
   for (Deployment& d : tx.ListDeploymentsOfService(service.service_id)) {
     std::optional<Instance> unit = unit_of(d.instance_id);
-    bool started = unit && unit->account_id == service.account_id && !unit->released_at &&
-                   !IsTerminal(unit->status) && unit->status != InstanceStatus::kCreating;
+    bool started = unit && StartedFor(service, *unit);
     placed.push_back(PlacedDeployment{std::move(d), started});
   }
   return DeriveRunStatus(service, placed);
@@ -305,9 +311,17 @@ RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service) {
                                   [&](const std::string& id) { return tx.GetInstance(id); });
 }
 
-RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service, const Instance& read) {
+RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service, const Instance& unit,
+                           const Deployment& on_unit) {
+  // An active service with a replica up on this unit is Serving whatever its other deployments
+  // say (DeriveRunStatus stops at the first one up), so they need not be read: the usual case
+  // of a unit's detail.
+  bool started = StartedFor(service, unit);
+  if (service.lifecycle == ServiceLifecycle::kActive && UpReplicas(on_unit, started) > 0) {
+    return RunStatus::kServing;
+  }
   return RunStatusFromDeployments(tx, service, [&](const std::string& id) {
-    return id == read.instance_id ? std::optional<Instance>(read) : tx.GetInstance(id);
+    return id == unit.instance_id ? std::optional<Instance>(unit) : tx.GetInstance(id);
   });
 }
 

@@ -42,9 +42,10 @@ RunStatus DeriveRunStatus(const Service& service, const std::vector<PlacedDeploy
 
 // A service's runStatus from its deployments in the store.
 RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service);
-// The same, where `read` is a unit the caller has read in this transaction (a unit's detail
-// lists the services on it): the service's deployment there needs no second lookup.
-RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service, const Instance& read);
+// The same, for a unit's detail (which lists the services on it): `unit` and the service's
+// deployment on it, `on_unit`, are read already and need no second lookup.
+RunStatus ServiceRunStatus(store::Transaction& tx, const Service& service, const Instance& unit,
+                           const Deployment& on_unit);
 
 // Refuses to put replicas of a service that is deactivating, stopped or failed to deactivate.
 Status CheckDeployable(const Service& service);

@@ -464,7 +464,14 @@ TEST_F(ServiceApiTest, AUnitShowsEachServicesRunStatusAsDescribeServiceDoes) {
   Advance(3);
   EXPECT_EQ(RunStatus("svc-a"), "Serving");
   EXPECT_EQ(on_unit_status(unit), RunStatus("svc-a"));
+  // A second unit, still Creating, has no replica up: the service is Serving from the first.
+  std::string second = Buy("svc-a", 1);
+  EXPECT_EQ(Unit(second).at("computeUnitInstance").at("status"), "Creating");
+  EXPECT_EQ(on_unit_status(second), "Serving");
+  EXPECT_EQ(on_unit_status(unit), "Serving");
+  Advance(3);
   Ok("DeactivateService", {{"serviceId", "svc-a"}});
+  EXPECT_EQ(on_unit_status(second), "Deactivating");
   EXPECT_EQ(on_unit_status(unit), "Deactivating");
   EXPECT_EQ(on_unit_status(unit), RunStatus("svc-a"));
 }
