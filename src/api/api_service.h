@@ -52,7 +52,8 @@ class ApiService {
   static ApiResponse Refusal(const Error& error, const std::string& request_id, int route_index,
                              std::string access_key);
   // The part of a request that may wait for the store (run under its CallDeadline).
-  ApiResponse Continue(const ApiRequest& request, ParsedTarget& target, const Route& route,
+  // Consumes `request`'s method and headers and `target`'s path and query.
+  ApiResponse Continue(ApiRequest& request, ParsedTarget& target, const Route& route,
                        const auth::BceAuthorization& credentials, const std::string& request_id);
 
   ServerContext context_;

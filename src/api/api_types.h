@@ -41,7 +41,8 @@ struct ApiResponse {
 };
 
 // A request after the part of its handling that never waits for the store: answered, or with
-// the rest of its work, which may wait for the store and so runs on a worker.
+// the rest of its work, which may wait for the store and so runs on a worker. `rest` is called
+// once at most (it consumes the request it holds).
 struct TriagedRequest {
   std::optional<ApiResponse> response;
   std::function<ApiResponse()> rest;
