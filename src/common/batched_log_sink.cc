@@ -51,9 +51,13 @@ void BatchedLogSink::RunWriter() {
     // Let the batch grow for `linger`; a stop cuts the wait short.
     wake_.wait_for(lock, linger_, [&] { return stopping_; });
     std::string batch = TakePendingLocked();
-    std::lock_guard write(write_mutex_);
-    lock.unlock();
-    WriteLines(batch);
+    {
+      // Locks are taken in one order only, mutex_ then write_mutex_ (as flush_ is called with
+      // mutex_ held): write_mutex_ is let go before mutex_ is taken again.
+      std::lock_guard write(write_mutex_);
+      lock.unlock();
+      WriteLines(batch);
+    }
     lock.lock();
   }
 }
