@@ -342,8 +342,10 @@ Result<boost::json::value> HandleDescribeComputeUnit(CallContext& call, const Js
   boost::json::array services = EncodeServiceUsage(*detail);
   return boost::json::value(boost::json::object{
       {"computeUnitInstance", EncodeInstanceDetail(*detail)},
+      // The same list under the seed's name too (SPEC §4.4): the elements are taken in order,
+      // so the first copies it and the second can move it.
       {"serviceUsageList", services},
-      {"serviceInfoList", services},  // the seed's name for the same list (SPEC §4.4)
+      {"serviceInfoList", std::move(services)},
   });
 }
 
