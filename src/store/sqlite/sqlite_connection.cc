@@ -117,6 +117,10 @@ SqliteConnection::SqliteConnection(const std::string& path, bool in_memory) {
     throw StoreError(StoreError::Kind::kUnavailable, "open " + path + ": " + message);
   }
   sqlite3_busy_handler(db_, WaitWhileLocked, nullptr);
+  // A larger lookaside pool (SQLite's per-connection arena for small allocations: cursors,
+  // column values): with the default one a signed read still made 53 heap allocations inside
+  // SQLite, 44 with this (callgrind); 480 KB per connection, of which there are a few per core.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 400);
   Exec("PRAGMA foreign_keys=ON");
   if (in_memory) {
     // Durability is the one rule the memory store drops: no journal on disk, no fsync.
