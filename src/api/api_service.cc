@@ -37,7 +37,7 @@ Result<ParsedTarget> ParseTarget(const std::string& target) {
 ApiResponse Success(boost::json::value result, const std::string& request_id) {
   ApiResponse response;
   response.status = 200;
-  boost::json::object body;
+  boost::json::object body(result.storage());  // the result's own, so it moves, not copies
   body.reserve(2);
   body.emplace("requestId", request_id);
   body.emplace("result", std::move(result));  // moved, not copied: it can be a long list
@@ -128,6 +128,11 @@ ApiResponse ApiService::Continue(ApiRequest& request, ParsedTarget& target,
   auto fail = [&](const Error& error) {
     return Refusal(error, request_id, route_index, std::move(access_key));
   };
+  // The request's JSON (its body parsed, a result built with call.json) lives in one arena,
+  // on the stack while it fits: Boost.JSON's allocations were 45 of a signed read's 190 heap
+  // allocations (callgrind). Everything built in it is serialized before it goes.
+  alignas(std::max_align_t) unsigned char json_buffer[8192];
+  boost::json::monotonic_resource json_memory(json_buffer, sizeof json_buffer);
   try {
     // The request's parts are moved into the signature check, not copied (a dozen allocations
     // per request): nothing reads its method, path or headers again, and the query goes on to
@@ -135,7 +140,7 @@ ApiResponse ApiService::Continue(ApiRequest& request, ParsedTarget& target,
     auth::SignableRequest signable{std::move(request.method), std::move(target.path),
                                    std::move(target.query), std::move(request.headers)};
     auto principal = Authenticate(keys_, signable, credentials);
-    CallContext call{context_, {}, std::move(signable.query), 0};
+    CallContext call{context_, {}, std::move(signable.query), 0, &json_memory};
     if (!principal.ok()) return fail(principal.error());
     call.principal = std::move(*principal);
     access_key = call.principal.access_key;
@@ -149,7 +154,7 @@ ApiResponse ApiService::Continue(ApiRequest& request, ParsedTarget& target,
                             "too many requests for this access key; slow down and retry"));
     }
 
-    auto body = ParseBodyObject(request.body);
+    auto body = ParseBodyObject(request.body, call.json);
     if (!body.ok()) return fail(body.error());
     // On a shared virtual clock the time is the database's: another server may have moved it.
     if (auto synced = context_.scheduler.SyncVirtualClock(); !synced.ok()) {

@@ -48,9 +48,10 @@ boost::json::object EncodeServiceUnit(const core::ServiceUnitView& unit) {
   };
 }
 
-boost::json::object EncodeInstanceDetail(const core::ComputeUnitDetail& d) {
+boost::json::object EncodeInstanceDetail(const core::ComputeUnitDetail& d,
+                                         boost::json::storage_ptr sp = {}) {
   const core::Instance& i = d.instance;
-  boost::json::object unit{
+  boost::json::object unit({
       {"instanceId", i.instance_id},
       {"region", i.region},
       {"status", core::ToString(i.status)},
@@ -61,7 +62,7 @@ boost::json::object EncodeInstanceDetail(const core::ComputeUnitDetail& d) {
       {"startTime", TimeOrEmpty(i.start_time)},
       {"expiredTime", TimeOrEmpty(i.expired_time)},
       {"creator", i.creator},
-  };
+  }, std::move(sp));
   if (i.payment_timing == PaymentTiming::kPostpaid && i.release_time) {
     unit["releaseTime"] = FormatUtc(*i.release_time);
   }
@@ -110,14 +111,15 @@ Result<std::string> DecodePoolFilter(const JsonFields& body, std::string_view ke
   return *value;
 }
 
-boost::json::array EncodeServiceUsage(const core::ComputeUnitDetail& d) {
-  boost::json::array services;
+boost::json::array EncodeServiceUsage(const core::ComputeUnitDetail& d,
+                                      boost::json::storage_ptr sp = {}) {
+  boost::json::array services(sp);
   for (const core::ServiceUsage& usage : d.services) {
-    boost::json::object item{
+    boost::json::object item({
         {"serviceName", usage.service.name}, {"serviceId", usage.service.service_id},
         {"runStatus", usage.run_status},     {"deployedComputingUnits", usage.deployed_units},
         {"creator", usage.service.creator},
-    };
+    }, sp);
     // Only while scaling or after a failed scale (SPEC §4.4).
     if (usage.scale_status != core::ScaleStatus::kNone) {
       item["scaleStatus"] = core::ToString(usage.scale_status);
@@ -339,14 +341,14 @@ Result<boost::json::value> HandleDescribeComputeUnit(CallContext& call, const Js
     return core::DescribeComputeUnit(tx, call.principal, instance_id);
   });
   if (!detail.ok()) return detail.error();
-  boost::json::array services = EncodeServiceUsage(*detail);
-  return boost::json::value(boost::json::object{
-      {"computeUnitInstance", EncodeInstanceDetail(*detail)},
+  boost::json::array services = EncodeServiceUsage(*detail, call.json);
+  return boost::json::value(boost::json::object({
+      {"computeUnitInstance", EncodeInstanceDetail(*detail, call.json)},
       // The same list under the seed's name too (SPEC §4.4): the elements are taken in order,
       // so the first copies it and the second can move it.
       {"serviceUsageList", services},
       {"serviceInfoList", std::move(services)},
-  });
+  }, call.json));
 }
 
 }  // namespace cuplane::api

@@ -28,15 +28,17 @@ std::optional<std::int64_t> ExactInteger(const boost::json::value& v) {
 
 }  // namespace
 
-Result<boost::json::object> ParseBodyObject(std::string_view body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return boost::json::object();
+Result<boost::json::object> ParseBodyObject(std::string_view body, boost::json::storage_ptr sp) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return boost::json::object(std::move(sp));
+  }
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   // Invalid UTF-8 is refused where a field is read, as InvalidParameter naming the field,
   // rather than as an unreadable body.
   options.allow_invalid_utf8 = true;
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(body, ec, {}, options);
+  boost::json::value value = boost::json::parse(body, ec, std::move(sp), options);
   if (ec) return MakeError(ErrorCode::kMalformedJSON, "the body is not valid JSON");
   if (!value.is_object()) {
     return MakeError(ErrorCode::kMalformedJSON, "the body must be a JSON object");

@@ -19,7 +19,8 @@ inline constexpr size_t kMaxIdentifierLength = 128;
 
 // Parses a request body: a JSON object, nesting bounded. An empty body reads as {}.
 // MalformedJSON when it is not a JSON object.
-Result<boost::json::object> ParseBodyObject(std::string_view body);
+// Its values are kept in `sp` (default: the heap).
+Result<boost::json::object> ParseBodyObject(std::string_view body, boost::json::storage_ptr sp = {});
 
 class JsonFields {
  public:

@@ -48,6 +48,9 @@ struct CallContext {
   core::Principal principal;
   std::vector<std::pair<std::string, std::string>> query;  // decoded parameters
   UnixSeconds now = 0;
+  // Where the request's JSON lives (its body, and a handler's result if it builds it here): an
+  // arena for the request, freed at once when the answer has been written out.
+  boost::json::storage_ptr json;
 
   // The first query parameter named `key`, or nullptr.
   const std::string* QueryParam(std::string_view key) const {
