@@ -6,6 +6,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <iterator>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -185,6 +186,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     api::ApiRequest request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
+    request.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
     for (const auto& field : message) {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
