@@ -205,8 +205,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (!server_.options.inline_reads) return false;
     auto& gate = server_.inline_gate;
     if (!gate.TryEnter(thread_, std::chrono::steady_clock::now())) return false;
-    api::ApiResponse response = rest();
-    gate.Leave(thread_, std::chrono::steady_clock::now());
+    // Left however rest() ends: a slot left taken would read as a stuck read and keep every
+    // read on the lane.
+    struct Leave {
+      InlineReadGate& gate;
+      int thread;
+      ~Leave() { gate.Leave(thread, std::chrono::steady_clock::now()); }
+    };
+    api::ApiResponse response = [&] {
+      Leave leave{gate, thread_};
+      return rest();
+    }();
     Write(std::move(response), version);
     return true;
   }
