@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/error.h"
 
 namespace cuplane::api {
@@ -55,8 +56,5 @@ class JsonFields {
 
 // The number of code points in valid UTF-8 (SPEC §4: lengths count code points).
 std::size_t CountCodePoints(std::string_view utf8);
-
-// Case-insensitive ASCII comparison, for enum-like fields the SPEC reads case-insensitively.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace cuplane::api

@@ -337,15 +337,5 @@ TEST(JsonFieldsObjectTest, UnknownFieldsAreIgnored) {
   EXPECT_EQ(fields.RequiredString("serviceId", 128).value(), "s");
 }
 
-// --- EqualsIgnoreCase ------------------------------------------------------------------------
-
-TEST(EqualsIgnoreCaseTest, ComparesAsciiCaseInsensitively) {
-  EXPECT_TRUE(EqualsIgnoreCase("Month", "month"));
-  EXPECT_TRUE(EqualsIgnoreCase("MONTH", "month"));
-  EXPECT_TRUE(EqualsIgnoreCase("", ""));
-  EXPECT_FALSE(EqualsIgnoreCase("Month", "Months"));
-  EXPECT_FALSE(EqualsIgnoreCase("Month", "Year"));
-}
-
 }  // namespace
 }  // namespace cuplane::api

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "common/ascii.h"
 #include "common/digest.h"
 
 namespace cuplane::auth {
@@ -78,22 +79,11 @@ bool IsDefaultSignedName(std::string_view lower_name) {
 
 // The value of the first header called `lower_name`; a repeated header is ambiguous, and
 // taking the first is what the HTTP parsers of the SDKs' servers do.
-// Whether `name`, trimmed and lower-cased, is `lower_name`, without building either (this runs
-// for every signed header against every header of every request).
-bool NormalizesTo(std::string_view name, std::string_view lower_name) {
-  name = Trim(name);
-  if (name.size() != lower_name.size()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_name[i]) return false;
-  }
-  return true;
-}
-
+// Compared in place, without building a normalized copy of each name (this runs for every
+// signed header against every header of every request).
 const std::string* FindHeader(const HeaderList& headers, std::string_view lower_name) {
   for (const auto& [name, value] : headers) {
-    if (NormalizesTo(name, lower_name)) return &value;
+    if (EqualsIgnoreCase(Trim(name), lower_name)) return &value;
   }
   return nullptr;
 }

@@ -3,22 +3,13 @@
 #include <boost/beast/http/status.hpp>
 #include <string_view>
 
+#include "common/ascii.h"
+
 namespace cuplane::net {
 namespace {
 
 bool SafeInHeader(std::string_view text) {
   return text.find_first_of("\r\n") == std::string_view::npos;
-}
-
-bool SameName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
@@ -39,13 +30,13 @@ void WriteResponseText(const api::ApiResponse& response, int version, bool keep_
   for (std::size_t i = 0; i < headers.size(); ++i) {
     const auto& [name, value] = headers[i];
     if (name.empty() || !SafeInHeader(name) || !SafeInHeader(value)) continue;
-    if (SameName(name, "Content-Length") || SameName(name, "Connection") ||
-        SameName(name, "Server")) {
+    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Connection") ||
+        EqualsIgnoreCase(name, "Server")) {
       continue;  // the transport's own
     }
     bool named_again = false;
     for (std::size_t j = i + 1; j < headers.size() && !named_again; ++j) {
-      named_again = SameName(headers[j].first, name);
+      named_again = EqualsIgnoreCase(headers[j].first, name);
     }
     if (!named_again) AppendHeader(out, name, value);
   }

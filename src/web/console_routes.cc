@@ -4,6 +4,7 @@
 #include <string>
 
 #include "api/json_fields.h"
+#include "common/ascii.h"
 #include "common/digest.h"
 #include "web/embedded_assets.h"
 
@@ -63,7 +64,7 @@ api::ApiResponse Redirect(std::string_view location) {
 
 const std::string* FindHeader(const api::ApiRequest& request, std::string_view name) {
   for (const auto& [key, value] : request.headers) {
-    if (api::EqualsIgnoreCase(key, name)) return &value;
+    if (EqualsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
 }
