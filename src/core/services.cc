@@ -47,6 +47,13 @@ std::string PayType(bool prepay, bool postpay) {
   return postpay ? "Postpay" : "";
 }
 
+// Whether `unit` counts as started for `service`'s replicas on it: live, in the service's
+// account, past Creating. The one rule for Detail and for the run status alone.
+bool StartedFor(const Service& service, const Instance& unit) {
+  return unit.account_id == service.account_id && !unit.released_at && !IsTerminal(unit.status) &&
+         unit.status != InstanceStatus::kCreating;
+}
+
 ServiceDetail Detail(store::Transaction& tx, Service service) {
   ServiceDetail detail;
   store::InstanceFilter filter;
@@ -63,7 +70,7 @@ ServiceDetail Detail(store::Transaction& tx, Service service) {
   std::vector<PlacedDeployment> placed;
   for (Deployment& d : tx.ListDeploymentsOfService(service.service_id)) {
     auto unit = units.find(d.instance_id);
-    bool started = unit != units.end() && unit->second.status != InstanceStatus::kCreating;
+    bool started = unit != units.end() && StartedFor(service, unit->second);
     detail.replicas += d.replicas;
     placed.push_back(PlacedDeployment{d, started});
     detail.deployments.push_back(std::move(d));
@@ -284,13 +291,6 @@ namespace {
 // Creating). A unit's detail shows the run status of every service on it, and Detail's listing
 // (three index lookups merged and sorted in temporary tables) was the costliest statement of a
 // DescribeComputeUnit in the profile.
-// Whether `unit` counts as started for `service`'s replicas on it: live, in the service's
-// account, past Creating (as Detail's listing of the service's units decides it).
-bool StartedFor(const Service& service, const Instance& unit) {
-  return unit.account_id == service.account_id && !unit.released_at && !IsTerminal(unit.status) &&
-         unit.status != InstanceStatus::kCreating;
-}
-
 template <typename UnitOf>
 RunStatus RunStatusFromDeployments(store::Transaction& tx, const Service& service,
                                    UnitOf unit_of) {
