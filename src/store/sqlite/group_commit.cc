@@ -2,79 +2,162 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "store/call_deadline.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_transaction.h"
-#include "store/call_deadline.h"
 #include "store/store_failure.h"
 
 namespace cuplane::store::sqlite {
 
+// One caller of Run, from the moment it queues up until it learns its outcome.
+struct GroupCommit::Member {
+  const std::function<bool(Transaction&)>& fn;
+  std::optional<DeadlineClock::time_point> deadline;  // the caller's, applied to its fn
+  // Notified (under mutex_) by the leader that finished this member or chose it to lead.
+  // One per member, so that a wake-up reaches only the writer it concerns. (Not a
+  // std::binary_semaphore: libstdc++ 12 waits for one with a deadline by sleeping in steps.)
+  std::condition_variable wake;
+  bool done = false;            // GUARDED_BY(mutex_)
+  bool lead = false;            // GUARDED_BY(mutex_)
+  Status status = OkStatus();   // set by the leader before done
+};
+
 GroupCommit::GroupCommit(std::string path, bool in_memory, std::size_t max_batch)
-    : path_(std::move(path)), in_memory_(in_memory), max_batch_(max_batch) {}
+    : path_(std::move(path)),
+      in_memory_(in_memory),
+      max_batch_(std::max<std::size_t>(max_batch, 1)) {}
 
 GroupCommit::~GroupCommit() = default;
 
 Status GroupCommit::Run(const std::function<bool(Transaction&)>& fn) {
-  Member me;
+  Member me{fn, CallDeadline::Current(), {}};
   std::unique_lock lock(mutex_);
-  ++waiting_;
-  // A turn that does not come before the caller's deadline (the writer ahead is stuck on
-  // the disk or on another process's lock) is given up: nothing was written.
-  auto my_turn = [&] { return !busy_; };
-  if (auto deadline = CallDeadline::Current()) {
-    if (!changed_.wait_until(lock, *deadline, my_turn)) {
-      --waiting_;
-      return DeadlinePassedError();
-    }
-  } else {
-    changed_.wait(lock, my_turn);
-  }
-  --waiting_;
-  busy_ = true;
-  bool must_begin = !open_;
+  queue_.push_back(&me);
+  if (!leading_) leading_ = me.lead = true;  // nobody leads: the first to come does
+  if (!me.lead && !AwaitTurn(me, lock)) return DeadlinePassedError();
+  if (me.done) return me.status;
   lock.unlock();
-
-  Status error = OkStatus();
-  Outcome outcome = Outcome::kBatchLost;
-  try {
-    if (!connection_) connection_ = std::make_unique<SqliteConnection>(path_, in_memory_);
-    // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out.
-    if (must_begin) connection_->ExecCached("BEGIN IMMEDIATE");
-    outcome = RunInSavepoint(fn, error);
-  } catch (const std::exception& e) {
-    spdlog::error("store: cannot begin a write transaction: {}", e.what());
-    error = StoreFailureError(e);
-  }
-
-  lock.lock();
-  open_ = outcome != Outcome::kBatchLost;
-  members_.push_back(&me);
-  if (outcome == Outcome::kRolledBack) me.status = error;  // decided now, reported with the batch
-  if (outcome == Outcome::kBatchLost) {
-    auto batch = std::move(members_);
-    Finish(batch, error);
-    return me.status;
-  }
-  if (waiting_ > 0 && members_.size() < max_batch_) {
-    // Someone will come after this writer and commit for both.
-    busy_ = false;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return me.done; });
-    return me.status;
-  }
-  auto batch = std::move(members_);
-  open_ = false;
-  lock.unlock();
-  Status committed = Commit();
-  lock.lock();
-  if (committed.ok()) ++commits_;
-  Finish(batch, committed);
+  Lead(me);
   return me.status;
 }
 
+bool GroupCommit::AwaitTurn(Member& me, std::unique_lock<std::mutex>& lock) {
+  auto woken = [&] { return me.done || me.lead; };
+  if (!me.deadline) {
+    me.wake.wait(lock, woken);
+    return true;
+  }
+  if (me.wake.wait_until(lock, *me.deadline, woken)) return true;
+  if (auto it = std::find(queue_.begin(), queue_.end(), &me); it != queue_.end()) {
+    queue_.erase(it);  // never taken into a batch: nothing of it was written
+    return false;
+  }
+  // Taken into a batch: its outcome comes with the batch's commit.
+  me.wake.wait(lock, woken);
+  return true;
+}
+
+void GroupCommit::Lead(Member& me) {
+  // The one chosen to lead is first in the queue, so its own write is in this batch.
+  std::vector<Member*> batch;
+  Status status = RunBatch(batch);
+  PassLead();  // the next batch can begin while this one's members are woken
+  Finish(batch, status, me);
+}
+
+void GroupCommit::PassLead() {
+  std::lock_guard lock(mutex_);
+  if (queue_.empty()) {
+    leading_ = false;
+    return;
+  }
+  Member* next = queue_.front();
+  next->lead = true;
+  next->wake.notify_one();
+}
+
+bool GroupCommit::TakeQueued(std::vector<Member*>& batch, std::size_t room) {
+  std::lock_guard lock(mutex_);
+  std::size_t n = std::min(room, queue_.size());
+  batch.insert(batch.end(), queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  return n > 0;
+}
+
+Status GroupCommit::RunBatch(std::vector<Member*>& batch) {
+  if (!TakeQueued(batch, max_batch_)) return OkStatus();
+  Status status = Begin(batch);
+  std::size_t ran = 0;
+  while (status.ok()) {
+    for (; ran < batch.size() && status.ok(); ++ran) {
+      if (RunMember(*batch[ran]) == Outcome::kBatchLost) status = batch[ran]->status;
+    }
+    // Writes that queued up meanwhile join this batch, until nobody waits or it is full.
+    if (!status.ok() || batch.size() >= max_batch_ ||
+        !TakeQueued(batch, max_batch_ - batch.size())) {
+      break;
+    }
+  }
+  if (status.ok()) status = Commit();
+  if (!status.ok() && ran > 0 && ran < batch.size()) {
+    // Writes of a lost transaction that had not run yet go back to the front of the queue:
+    // the next batch's new transaction runs them.
+    std::lock_guard lock(mutex_);
+    queue_.insert(queue_.begin(), batch.begin() + static_cast<std::ptrdiff_t>(ran), batch.end());
+    batch.resize(ran);
+  }
+  return status;
+}
+
+void GroupCommit::Finish(const std::vector<Member*>& batch, const Status& status,
+                         const Member& leader) {
+  std::lock_guard lock(mutex_);
+  if (status.ok() && !batch.empty()) ++commits_;
+  for (Member* member : batch) {
+    if (!status.ok()) member->status = status;
+    member->done = true;
+    // Under the lock: a member may return (and end) as soon as it sees `done`.
+    if (member != &leader) member->wake.notify_one();
+  }
+}
+
+Status GroupCommit::Begin(const std::vector<Member*>& batch) {
+  // BEGIN IMMEDIATE takes the database's write lock, which keeps other processes out; it
+  // waits for that lock no longer than the first deadline of the batch.
+  std::optional<DeadlineClock::time_point> deadline;
+  for (const Member* member : batch) {
+    if (member->deadline && (!deadline || *member->deadline < *deadline)) deadline = member->deadline;
+  }
+  try {
+    std::optional<CallDeadline> scope;
+    if (deadline) scope.emplace(*deadline);
+    if (!connection_) connection_ = std::make_unique<SqliteConnection>(path_, in_memory_);
+    connection_->ExecCached("BEGIN IMMEDIATE");
+    return OkStatus();
+  } catch (const std::exception& e) {
+    spdlog::error("store: cannot begin a write transaction: {}", e.what());
+    return StoreFailureError(e);
+  }
+}
+
+GroupCommit::Outcome GroupCommit::RunMember(Member& member) {
+  if (member.deadline && DeadlineClock::now() >= *member.deadline) {
+    member.status = DeadlinePassedError();  // its turn came too late: it is not run
+    return Outcome::kRolledBack;
+  }
+  std::optional<CallDeadline> scope;
+  if (member.deadline) scope.emplace(*member.deadline);
+  Status error = OkStatus();
+  Outcome outcome = RunInSavepoint(member.fn, error);
+  if (outcome != Outcome::kKept) member.status = error;
+  return outcome;
+}
 int GroupCommit::waiting() const {
   std::lock_guard lock(mutex_);
-  return waiting_;
+  return static_cast<int>(queue_.size());
 }
 
 std::uint64_t GroupCommit::commits() const {
@@ -130,15 +213,6 @@ Status GroupCommit::Commit() {
     }
     return StoreFailureError(e);
   }
-}
-
-void GroupCommit::Finish(std::vector<Member*>& batch, const Status& status) {
-  for (Member* member : batch) {
-    if (!status.ok()) member->status = status;
-    member->done = true;
-  }
-  busy_ = false;
-  changed_.notify_all();
 }
 
 }  // namespace cuplane::store::sqlite

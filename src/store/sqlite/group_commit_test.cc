@@ -12,6 +12,7 @@
 #include "common/secret_box.h"
 #include "core/bootstrap.h"
 #include "core/compute_units.h"
+#include "store/call_deadline.h"
 #include "store/sqlite/sqlite_test_file.h"
 
 namespace cuplane::store::sqlite {
@@ -136,6 +137,84 @@ TEST_F(GroupCommitTest, AFailedWriteInABatchLeavesNothingAndTheOthersCommitToget
   EXPECT_EQ(Read<core::Money>([](Transaction& tx) { return tx.SumLedger("poor"); }), 10);
   EXPECT_EQ(Read<core::Money>([](Transaction& tx) { return tx.GetAccount("poor")->balance; }), 10);
   EXPECT_EQ(Read<std::int64_t>([](Transaction& tx) { return tx.GetPool("bj", "gpu-1")->allocated_units; }), 5);
+  EXPECT_EQ(Read<core::Money>([](Transaction& tx) { return tx.GetAccount("rich")->balance; }),
+            Read<core::Money>([](Transaction& tx) { return tx.SumLedger("rich"); }));
+}
+
+TEST_F(GroupCommitTest, AWriterWhoseDeadlinePassesInTheQueueWritesNothingAndTheBatchGoesOn) {
+  GroupCommit writes(file_.path());
+  std::atomic<bool> holding{false};
+  std::atomic<bool> late_returned{false};
+  std::optional<Result<core::PurchaseResult>> first;
+  std::optional<Status> late;
+  // The first write holds the lead until the queued one has given up.
+  std::thread holder([&] {
+    core::Principal caller{false, "rich", "admin", {Policy::kFullControl}, "ak"};
+    Status status = writes.Run([&](Transaction& tx) {
+      holding = true;
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!late_returned && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      first.emplace(core::PurchaseComputeUnit(tx, caller, Prepaid("rich"), {}, kNow));
+      return first->ok();
+    });
+    EXPECT_TRUE(status.ok());
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::thread queued([&] {
+    CallDeadline deadline(DeadlineClock::now() + std::chrono::milliseconds(50));
+    bool ran = false;
+    late.emplace(writes.Run([&](Transaction&) {
+      ran = true;
+      return true;
+    }));
+    EXPECT_FALSE(ran) << "a write past its deadline is not run";
+    late_returned = true;
+  });
+  queued.join();
+  holder.join();
+
+  ASSERT_TRUE(late.has_value());
+  ASSERT_FALSE(late->ok());
+  EXPECT_EQ(late->error().code, ErrorCode::kServiceUnavailable);
+  EXPECT_EQ(writes.waiting(), 0) << "it left the queue";
+  ASSERT_TRUE(first && first->ok());
+  EXPECT_EQ(writes.commits(), 1u);
+  store_ = file_.Open();
+  EXPECT_EQ(Read<std::vector<core::Instance>>([](Transaction& tx) {
+              return tx.ListInstances(ForService("rich", "svc-rich"));
+            }).size(),
+            1u);
+}
+
+TEST_F(GroupCommitTest, ManyConcurrentWritersAllCommitInFewerBatchesThanWrites) {
+  GroupCommit writes(file_.path());
+  constexpr int kThreads = 8;
+  constexpr int kEach = 10;  // 80 units of the pool's 100
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        if (Buy(writes, "rich").ok()) ++succeeded;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(succeeded.load(), kThreads * kEach);
+  EXPECT_EQ(writes.waiting(), 0);
+  // Writers that queue up while one commits share the next commit.
+  EXPECT_LT(writes.commits(), static_cast<std::uint64_t>(kThreads * kEach));
+  store_ = file_.Open();
+  // Each write is whole, once: as many units as purchases, and money that adds up.
+  EXPECT_EQ(Read<std::vector<core::Instance>>([](Transaction& tx) {
+              return tx.ListInstances(ForService("rich", "svc-rich"));
+            }).size(),
+            static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_EQ(Read<std::int64_t>([](Transaction& tx) { return tx.GetPool("bj", "gpu-1")->allocated_units; }),
+            kThreads * kEach);
   EXPECT_EQ(Read<core::Money>([](Transaction& tx) { return tx.GetAccount("rich")->balance; }),
             Read<core::Money>([](Transaction& tx) { return tx.SumLedger("rich"); }));
 }
