@@ -46,14 +46,14 @@ bool IsAccountSettlement(const core::Transition& t) {
 
 }  // namespace
 
-Result<int> Scheduler::RunBatch(UnixSeconds until) {
+Result<int> Scheduler::RunBatch(UnixSeconds until, int batch_size) {
   return store_.Write<int>([&](store::Transaction& tx) -> Result<int> {
     int ran = 0;
     std::string account;
     bool one_account = true;       // every transition so far is of `account`
     bool only_settlements = true;  // every transition so far is an account settlement
     std::optional<UnixSeconds> reached;
-    for (; ran < kBatchSize; ++ran) {
+    for (; ran < batch_size; ++ran) {
       auto transition = tx.ClaimNextDue(until);
       if (!transition) break;
       // A batch is either one account's transitions, which lock the account before the pool
@@ -84,14 +84,14 @@ Result<int> Scheduler::RunBatch(UnixSeconds until) {
   });
 }
 
-Result<int> Scheduler::RunDue(UnixSeconds until) {
+Result<int> Scheduler::RunDue(UnixSeconds until, int batch_size) {
   int count = 0;
   while (true) {
     // Each batch gets the store's full call timeout, also within a request (AdvanceClock over
     // a year runs many): the deadline bounds each wait for the store, not how much work
     // there is.
     store::CallDeadline batch_deadline(store::DeadlineClock::now() + store_.call_timeout());
-    CUPLANE_ASSIGN_OR_RETURN(int ran, RunBatch(until));
+    CUPLANE_ASSIGN_OR_RETURN(int ran, RunBatch(until, batch_size));
     if (ran == 0) return count;
     count += ran;
     applied_.fetch_add(static_cast<std::uint64_t>(ran), std::memory_order_relaxed);
@@ -176,7 +176,7 @@ Result<int> Scheduler::RunDueNow() {
   // Not during a ReplaceState: the clock it reads would still be the replaced state's, and
   // would run the new state's transitions up to that time.
   std::lock_guard lock(advance_mutex_);
-  return RunDue(clock_.Now());
+  return RunDue(clock_.Now(), kBackgroundBatchSize);
 }
 
 Status Scheduler::PurgeExpiredTokens() {
