@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "common/random_id.h"
+#include "common/increasing_id.h"
 #include "core/billing.h"
 #include "core/billing/settlement.h"
 #include "core/client_tokens.h"
@@ -108,7 +108,9 @@ Result<PurchaseResult> BuyUnit(store::Transaction& tx, const Principal& caller,
   if (!price) return NotForSale(spec.type);
 
   Instance instance;
-  instance.instance_id = "unit-" + RandomLowerAlnum(12);
+  // Increasing ids keep a batch's index entries on shared pages (common/increasing_id.h).
+  static IncreasingId unit_ids(7, 5);
+  instance.instance_id = "unit-" + unit_ids.Next();
   instance.account_id = caller.account_id;
   instance.service_id = spec.service_id;
   instance.region = spec.region;

@@ -1,12 +1,13 @@
 #include "core/orders.h"
 
-#include "common/random_id.h"
+#include "common/increasing_id.h"
 
 namespace cuplane::core {
 
 std::string OpenOrder(store::Transaction& tx, const std::string& account_id,
                       const std::string& instance_id, OrderKind kind, UnixSeconds now) {
-  Order order{"ord-" + RandomLowerAlnum(16), account_id, instance_id, kind, now};
+  static IncreasingId order_ids(9, 7);  // see common/increasing_id.h
+  Order order{"ord-" + order_ids.Next(), account_id, instance_id, kind, now};
   tx.InsertOrder(order);
   return order.order_id;
 }
