@@ -16,13 +16,12 @@ namespace cuplane::store::sqlite {
 struct GroupCommit::Member {
   const std::function<bool(Transaction&)>& fn;
   std::optional<DeadlineClock::time_point> deadline;  // the caller's, applied to its fn
-  // Notified (under mutex_) by the leader that finished this member or chose it to lead.
-  // One per member, so that a wake-up reaches only the writer it concerns. (Not a
-  // std::binary_semaphore: libstdc++ 12 waits for one with a deadline by sleeping in steps.)
+  // Notified (under mutex_) once its batch is finished. One per member, so that a wake-up
+  // reaches only the writer it concerns. (Not a std::binary_semaphore: libstdc++ 12 waits
+  // for one with a deadline by sleeping in steps.)
   std::condition_variable wake;
   bool done = false;            // GUARDED_BY(mutex_)
-  bool lead = false;            // GUARDED_BY(mutex_)
-  Status status = OkStatus();   // set by the leader before done
+  Status status = OkStatus();   // set before done
 };
 
 GroupCommit::GroupCommit(std::string path, bool in_memory, std::size_t max_batch)
@@ -30,53 +29,95 @@ GroupCommit::GroupCommit(std::string path, bool in_memory, std::size_t max_batch
       in_memory_(in_memory),
       max_batch_(std::max<std::size_t>(max_batch, 1)) {}
 
-GroupCommit::~GroupCommit() = default;
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  writer_turn_changed_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
 
 Status GroupCommit::Run(const std::function<bool(Transaction&)>& fn) {
   Member me{fn, CallDeadline::Current(), {}};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
-  if (!leading_) leading_ = me.lead = true;  // nobody leads: the first to come does
-  if (!me.lead && !AwaitTurn(me, lock)) return DeadlinePassedError();
-  if (me.done) return me.status;
+  if (writing_) {
+    if (!AwaitDone(me, lock)) return DeadlinePassedError();
+    return me.status;
+  }
+  // Nobody writes: this caller writes the batch (its own write, and any that queue up
+  // meanwhile) itself, so a write that comes alone wakes no thread.
+  writing_ = true;
   lock.unlock();
-  Lead(me);
+  WriteBatch();
+  lock.lock();
+  if (queue_.empty()) {
+    writing_ = false;
+  } else {
+    HandToWriterThread();
+  }
   return me.status;
 }
 
-bool GroupCommit::AwaitTurn(Member& me, std::unique_lock<std::mutex>& lock) {
-  auto woken = [&] { return me.done || me.lead; };
+bool GroupCommit::AwaitDone(Member& me, std::unique_lock<std::mutex>& lock) {
+  auto done = [&] { return me.done; };
   if (!me.deadline) {
-    me.wake.wait(lock, woken);
+    me.wake.wait(lock, done);
     return true;
   }
-  if (me.wake.wait_until(lock, *me.deadline, woken)) return true;
+  if (me.wake.wait_until(lock, *me.deadline, done)) return true;
   if (auto it = std::find(queue_.begin(), queue_.end(), &me); it != queue_.end()) {
     queue_.erase(it);  // never taken into a batch: nothing of it was written
     return false;
   }
   // Taken into a batch: its outcome comes with the batch's commit.
-  me.wake.wait(lock, woken);
+  me.wake.wait(lock, done);
   return true;
 }
 
-void GroupCommit::Lead(Member& me) {
-  // The one chosen to lead is first in the queue, so its own write is in this batch.
-  std::vector<Member*> batch;
-  Status status = RunBatch(batch);
-  PassLead();  // the next batch can begin while this one's members are woken
-  Finish(batch, status, me);
+void GroupCommit::HandToWriterThread() {
+  if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
+  writer_turn_ = true;
+  writer_turn_changed_.notify_one();
 }
 
-void GroupCommit::PassLead() {
-  std::lock_guard lock(mutex_);
-  if (queue_.empty()) {
-    leading_ = false;
-    return;
+void GroupCommit::WriterLoop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    writer_turn_changed_.wait(lock, [&] { return stopping_ || writer_turn_; });
+    if (stopping_) return;
+    // Batch after batch, with no hand-over between them, until nobody waits.
+    while (!queue_.empty()) {
+      lock.unlock();
+      WriteBatch();
+      lock.lock();
+    }
+    writer_turn_ = false;
+    writing_ = false;
   }
-  Member* next = queue_.front();
-  next->lead = true;
-  next->wake.notify_one();
+}
+
+void GroupCommit::WriteBatch() {
+  std::vector<Member*> batch;
+  Status status = OkStatus();
+  try {
+    status = RunBatch(batch);
+  } catch (const std::exception& e) {
+    // Nothing below is meant to throw; if something does, its batch fails as a whole rather
+    // than leaving its members waiting, and the connection (and its transaction) is dropped.
+    spdlog::error("store: write batch failed: {}", e.what());
+    connection_.reset();
+    status = StoreFailureError(e);
+  }
+  std::lock_guard lock(mutex_);
+  if (status.ok() && !batch.empty()) ++commits_;
+  for (Member* member : batch) {
+    if (!status.ok()) member->status = status;
+    member->done = true;
+    // Under the lock: a member may return (and end) as soon as it sees `done`.
+    member->wake.notify_one();
+  }
 }
 
 bool GroupCommit::TakeQueued(std::vector<Member*>& batch, std::size_t room) {
@@ -110,18 +151,6 @@ Status GroupCommit::RunBatch(std::vector<Member*>& batch) {
     batch.resize(ran);
   }
   return status;
-}
-
-void GroupCommit::Finish(const std::vector<Member*>& batch, const Status& status,
-                         const Member& leader) {
-  std::lock_guard lock(mutex_);
-  if (status.ok() && !batch.empty()) ++commits_;
-  for (Member* member : batch) {
-    if (!status.ok()) member->status = status;
-    member->done = true;
-    // Under the lock: a member may return (and end) as soon as it sees `done`.
-    if (member != &leader) member->wake.notify_one();
-  }
 }
 
 Status GroupCommit::Begin(const std::vector<Member*>& batch) {

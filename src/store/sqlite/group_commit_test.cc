@@ -219,6 +219,16 @@ TEST_F(GroupCommitTest, ManyConcurrentWritersAllCommitInFewerBatchesThanWrites) 
             Read<core::Money>([](Transaction& tx) { return tx.SumLedger("rich"); }));
 }
 
+TEST_F(GroupCommitTest, AWriteThatComesAloneRunsOnItsCallersThread) {
+  GroupCommit writes(file_.path());
+  std::thread::id ran_on;
+  ASSERT_TRUE(writes.Run([&](Transaction&) {
+                      ran_on = std::this_thread::get_id();
+                      return true;
+                    }).ok());
+  EXPECT_EQ(ran_on, std::this_thread::get_id()) << "no thread is woken for a lone write";
+}
+
 TEST_F(GroupCommitTest, AWriterAloneCommitsAtOnce) {
   GroupCommit writes(file_.path());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(Buy(writes, "rich").ok());
