@@ -3,6 +3,8 @@
 #include <array>
 #include <optional>
 
+#include "common/ascii.h"
+
 namespace cuplane::auth {
 namespace {
 
@@ -38,14 +40,6 @@ bool IsVisibleAscii(std::string_view s) {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-std::string ToLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Splits on '/' into exactly kPartCount parts; nullopt for any other count.
 std::optional<std::array<std::string_view, kPartCount>> SplitParts(std::string_view text) {

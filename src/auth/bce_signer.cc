@@ -52,25 +52,7 @@ std::string PercentDecode(std::string_view text) {
 }
 
 // Python's str.strip() set: SDKs trim with it, so the canonical form must too.
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string ToLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string NormalizeName(std::string_view name) { return ToLowerAscii(Trim(name)); }
+std::string NormalizeName(std::string_view name) { return ToLowerAscii(TrimAsciiSpace(name)); }
 
 bool IsDefaultSignedName(std::string_view lower_name) {
   return lower_name == "host" || lower_name == "content-length" || lower_name == "content-type" ||
@@ -83,7 +65,7 @@ bool IsDefaultSignedName(std::string_view lower_name) {
 // signed header against every header of every request).
 const std::string* FindHeader(const HeaderList& headers, std::string_view lower_name) {
   for (const auto& [name, value] : headers) {
-    if (EqualsIgnoreCase(Trim(name), lower_name)) return &value;
+    if (EqualsIgnoreCase(TrimAsciiSpace(name), lower_name)) return &value;
   }
   return nullptr;
 }
@@ -148,7 +130,7 @@ std::string CanonicalQuery(const QueryList& query) {
   std::vector<std::string> parts;
   parts.reserve(query.size());
   for (const auto& [key, value] : query) {
-    if (ToLowerAscii(key) == "authorization") continue;
+    if (EqualsIgnoreCase(key, "authorization")) continue;
     parts.push_back(UriEncode(key, false) + "=" + UriEncode(value, false));
   }
   std::sort(parts.begin(), parts.end());
@@ -169,7 +151,7 @@ std::string CanonicalHeaders(const HeaderList& headers,
   std::vector<std::string> lines;
   for (const auto& name : PresentSignedNames(headers, signed_headers)) {
     const std::string* value = FindHeader(headers, name);
-    lines.push_back(UriEncode(name, false) + ":" + UriEncode(Trim(*value), false));
+    lines.push_back(UriEncode(name, false) + ":" + UriEncode(TrimAsciiSpace(*value), false));
   }
   std::sort(lines.begin(), lines.end());
   return Join(lines, "\n");

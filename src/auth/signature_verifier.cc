@@ -19,16 +19,6 @@ std::int64_t ClampTerm(std::int64_t value) {
   return std::clamp<std::int64_t>(value, 0, kMaxWindowTerm);
 }
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool IsPort(std::string_view s) {
   return !s.empty() && s.size() <= 5 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -38,7 +28,7 @@ bool IsPort(std::string_view s) {
 // "h:8866" -> {"h"}; "[::1]:8866" -> {"::1" (Go, which drops the brackets too), "[::1]" (Java)};
 // none when there is no port to strip. A bare IPv6 literal has several colons and no port.
 std::vector<std::string> HostsWithoutPort(std::string_view host) {
-  host = Trim(host);
+  host = TrimAsciiSpace(host);
   if (!host.empty() && host.front() == '[') {
     size_t close = host.find(']');
     if (close == std::string_view::npos || close + 1 >= host.size() || host[close + 1] != ':') {
@@ -58,14 +48,15 @@ std::vector<std::string> HostsWithoutPort(std::string_view host) {
 // Index of the first Host header, the one CanonicalHeaders signs.
 std::optional<size_t> FindHost(const HeaderList& headers) {
   for (size_t i = 0; i < headers.size(); ++i) {
-    if (EqualsIgnoreCase(Trim(headers[i].first), "host")) return i;
+    if (EqualsIgnoreCase(TrimAsciiSpace(headers[i].first), "host")) return i;
   }
   return std::nullopt;
 }
 
 bool CoversHost(const std::vector<std::string>& names) {
-  return std::any_of(names.begin(), names.end(),
-                     [](const std::string& name) { return EqualsIgnoreCase(Trim(name), "host"); });
+  return std::any_of(names.begin(), names.end(), [](const std::string& name) {
+    return EqualsIgnoreCase(TrimAsciiSpace(name), "host");
+  });
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
