@@ -15,13 +15,6 @@
 namespace cuplane::api {
 namespace {
 
-const std::string* FindHeader(const ApiRequest& request, std::string_view name) {
-  for (const auto& [k, v] : request.headers) {
-    if (EqualsIgnoreCase(k, name)) return &v;
-  }
-  return nullptr;
-}
-
 Result<ParsedTarget> ParseTarget(const std::string& target) {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return MakeError(ErrorCode::kInvalidHTTPRequest, "the request target is not valid");
@@ -79,7 +72,7 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
     // Refused before authentication (a bad path or Action): the key it claims still tells
     // whose client is misconfigured.
     return TriagedRequest{Refusal(error, request_id, route_index,
-                                  ClaimedAccessKey(FindHeader(request, "Authorization"))),
+                                  ClaimedAccessKey(request.Header("Authorization"))),
                           nullptr};
   };
   try {
@@ -105,7 +98,7 @@ TriagedRequest ApiService::Triage(ApiRequest request) {
                                                            : "unknown Action for this path"));
     }
     route_index = static_cast<int>(route - Routes().data());
-    const std::string* authorization = FindHeader(request, "Authorization");
+    const std::string* authorization = request.Header("Authorization");
     auto credentials = CheckCredentials(context_, authorization, context_.wall_clock.Now());
     if (!credentials.ok()) return fail(credentials.error());
     auto rest = [this, request = std::move(request), target = std::move(*target), route,

@@ -16,6 +16,7 @@
 
 #include "api/router.h"
 #include "auth/bce_signer.h"
+#include "common/ascii.h"
 #include "common/random_id.h"
 #include "common/time_util.h"
 #include "core/bootstrap.h"

@@ -6,9 +6,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/error.h"
 
 namespace cuplane::api {
@@ -21,6 +23,14 @@ struct ApiRequest {
   // When the transport had the whole request: latency is measured from here, so time spent
   // waiting for a worker counts. Default (epoch): from when the API layer got it.
   std::chrono::steady_clock::time_point received{};
+
+  // The value of the first header called `name` (ASCII case-insensitively), or nullptr.
+  const std::string* Header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (EqualsIgnoreCase(key, name)) return &value;
+    }
+    return nullptr;
+  }
 };
 
 // What the API layer made of a request, for metrics and the request log; never sent.

@@ -1,6 +1,7 @@
 #include "api/compute_unit_handlers.h"
 
 #include "api/purchase_fields.h"
+#include "common/ascii.h"
 #include "core/auto_renew_rules.h"
 #include "core/compute_units.h"
 #include "core/resizes.h"

@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/ascii.h"
 #include "common/error.h"
 
 namespace cuplane::api {

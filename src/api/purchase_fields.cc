@@ -1,5 +1,7 @@
 #include "api/purchase_fields.h"
 
+#include "common/ascii.h"
+
 namespace cuplane::api {
 namespace {
 

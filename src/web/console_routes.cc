@@ -4,7 +4,6 @@
 #include <string>
 
 #include "api/json_fields.h"
-#include "common/ascii.h"
 #include "common/digest.h"
 #include "web/embedded_assets.h"
 
@@ -62,16 +61,9 @@ api::ApiResponse Redirect(std::string_view location) {
   return response;
 }
 
-const std::string* FindHeader(const api::ApiRequest& request, std::string_view name) {
-  for (const auto& [key, value] : request.headers) {
-    if (EqualsIgnoreCase(key, name)) return &value;
-  }
-  return nullptr;
-}
-
 api::ApiResponse ServeAsset(const api::ApiRequest& request, const ServedAsset& asset) {
   api::ApiResponse response;
-  const std::string* if_none_match = FindHeader(request, "if-none-match");
+  const std::string* if_none_match = request.Header("if-none-match");
   if (if_none_match && *if_none_match == asset.etag) {
     response.status = 304;
   } else {
