@@ -1,7 +1,5 @@
 #include "common/increasing_id.h"
 
-#include <openssl/rand.h>
-
 #include <stdexcept>
 
 #include "common/random_id.h"
@@ -26,11 +24,8 @@ IncreasingId::IncreasingId(std::size_t counter_length, std::size_t random_length
 std::uint64_t IncreasingId::RandomStart() const {
   // In the first half of the range, so that the counter runs for at least half of it before
   // it has to start again.
-  std::uint64_t random = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&random), sizeof random) != 1) {
-    throw std::runtime_error("the CSPRNG failed");
-  }
-  return random % (limit_ / 2 == 0 ? 1 : limit_ / 2);
+  // (limit_ is at least 36.)
+  return RandomUint64() % (limit_ / 2);
 }
 
 std::string IncreasingId::Next() {

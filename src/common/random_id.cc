@@ -70,6 +70,12 @@ std::string RandomAlnum(size_t length) {
                             length);
 }
 
+std::uint64_t RandomUint64() {
+  std::uint64_t value = 0;
+  FillRandom(reinterpret_cast<unsigned char*>(&value), sizeof value);
+  return value;
+}
+
 std::string NewUuid() {
   std::array<unsigned char, 16> b;
   FillRandom(b.data(), b.size());
