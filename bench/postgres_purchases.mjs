@@ -2,7 +2,10 @@
 // - spread: 16 connections over 16 accounts and 16 pools (no row shared between connections);
 //   goal >= 1.0x pgbench running a single-row INSERT transaction with 16 clients;
 // - hot row: the same 16 connections on one account and one pool, reported beside it (every
-//   purchase then updates the same account and pool rows, so their row locks serialise them).
+//   purchase then updates the same account and pool rows, so their row locks serialise them);
+// - beside the goal, pgbench itself sending one purchase's statements
+//   (bench/postgres/purchase.sql), with cuplane's round trips and in one pipeline: the most
+//   PostgreSQL allows these statements, whatever client sends them.
 //
 //   CUPLANE_PG_DURABLE=1 scripts/with-postgres node bench/postgres_purchases.mjs
 import { execFileSync } from 'node:child_process';
@@ -35,16 +38,43 @@ function createDatabase(name) {
   return databaseUrl(name);
 }
 
+function runPgbench(url, script, mode) {
+  const out = execFileSync('pgbench',
+    ['-n', '-c', '16', '-j', '2', '-T', String(SECONDS), '-M', mode, '-f', script, url],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const tps = Number(out.match(/tps = ([\d.]+)/)?.[1]);
+  if (!Number.isFinite(tps)) throw new Error(`pgbench: ${out}`);
+  return tps;
+}
+
 function pgbenchTps(dir) {
   const url = createDatabase('cuplane_bench_pgbench');
   psql(url, 'CREATE TABLE t (id BIGSERIAL PRIMARY KEY, token TEXT NOT NULL, amount BIGINT NOT NULL)');
   const script = path.join(dir, 'insert.sql');
   fs.writeFileSync(script, "INSERT INTO t (token, amount) VALUES ('token', 1);\n");
-  const out = execFileSync('pgbench', ['-n', '-c', '16', '-j', '2', '-T', String(SECONDS), '-f', script, url],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const tps = Number(out.match(/tps = ([\d.]+)/)?.[1]);
-  if (!Number.isFinite(tps)) throw new Error(`pgbench: ${out}`);
-  return tps;
+  return runPgbench(url, script, 'simple');
+}
+
+// The statements of bench/postgres/purchase.sql in one pipeline: its own pipeline marks dropped,
+// and one around everything after the service's read (whose \gset cannot be in a pipeline).
+function onePipeline(script) {
+  const lines = script.split('\n').filter((l) => l && !l.startsWith('--') && !/^\\(start|end)pipeline/.test(l));
+  const afterRead = lines.findIndex((l) => l.endsWith('\\gset')) + 1;
+  return [...lines.slice(0, afterRead), '\\startpipeline', ...lines.slice(afterRead), '\\endpipeline', ''].join('\n');
+}
+
+// pgbench itself sending a purchase's own statements (bench/postgres/purchase.sql) to the
+// database the spread run left, client c as account c: what PostgreSQL alone allows, with no
+// cuplane between.
+function purchaseStatementsTps(dir, accounts) {
+  const url = databaseUrl(`cuplane_bench_${accounts}`);
+  const roundTrips = path.join(import.meta.dirname, 'postgres', 'purchase.sql');
+  const piped = path.join(dir, 'purchase_one_pipeline.sql');
+  fs.writeFileSync(piped, onePipeline(fs.readFileSync(roundTrips, 'utf8')));
+  return {
+    roundTrips: runPgbench(url, roundTrips, 'prepared'),
+    onePipeline: runPgbench(url, piped, 'prepared'),
+  };
 }
 
 async function cuplanePurchases(dir, accounts) {
@@ -66,11 +96,16 @@ try {
   const durable = psql(admin, 'SHOW fsync').trim() === 'on' && psql(admin, 'SHOW synchronous_commit').trim() === 'on';
   const baseline = pgbenchTps(dir);
   const spread = await cuplanePurchases(dir, 16);
+  const ceiling = purchaseStatementsTps(dir, 16);
   const hot = await cuplanePurchases(dir, 1);
   console.log(`cluster: fsync and synchronous_commit ${durable ? 'on' : 'OFF (not a durable cluster)'}`);
   console.log(`pgbench single-row INSERT, 16 clients: ${baseline.toFixed(0)} tps`);
   console.log(`cuplane purchases, 16 connections over 16 accounts and 16 pools: ${spread.rps.toFixed(0)}/s, ` +
     `p99 ${spread.p99.toFixed(2)} ms`);
+  console.log(`pgbench sending a purchase's own statements, 16 clients over the same 16 accounts and pools: ` +
+    `${ceiling.roundTrips.toFixed(0)} tps with cuplane's 8 round trips (${(ceiling.roundTrips / baseline).toFixed(2)}x ` +
+    `the insert), ${ceiling.onePipeline.toFixed(0)} tps in one pipeline (${(ceiling.onePipeline / baseline).toFixed(2)}x)`);
+  console.log(`  cuplane's purchases / pgbench with cuplane's round trips: ${(spread.rps / ceiling.roundTrips).toFixed(2)}x`);
   console.log(`cuplane purchases, 16 connections on 1 account and 1 pool (hot rows): ${hot.rps.toFixed(0)}/s, ` +
     `p99 ${hot.p99.toFixed(2)} ms (${(hot.rps / baseline).toFixed(2)}x pgbench)`);
   goal('postgresql purchases (16 accounts, 16 pools) / pgbench insert (per s)', spread.rps, baseline, 1.0);
