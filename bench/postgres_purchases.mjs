@@ -38,6 +38,9 @@ function createDatabase(name) {
   return databaseUrl(name);
 }
 
+// The database of the purchase runs with `accounts` accounts; pgbench reuses the spread run's.
+const purchaseDatabase = (accounts) => `cuplane_bench_${accounts}`;
+
 function runPgbench(url, script, mode) {
   const out = execFileSync('pgbench',
     ['-n', '-c', '16', '-j', '2', '-T', String(SECONDS), '-M', mode, '-f', script, url],
@@ -67,7 +70,7 @@ function onePipeline(script) {
 // database the spread run left, client c as account c: what PostgreSQL alone allows, with no
 // cuplane between.
 function purchaseStatementsTps(dir, accounts) {
-  const url = databaseUrl(`cuplane_bench_${accounts}`);
+  const url = databaseUrl(purchaseDatabase(accounts));
   const roundTrips = path.join(import.meta.dirname, 'postgres', 'purchase.sql');
   const piped = path.join(dir, 'purchase_one_pipeline.sql');
   fs.writeFileSync(piped, onePipeline(fs.readFileSync(roundTrips, 'utf8')));
@@ -78,7 +81,7 @@ function purchaseStatementsTps(dir, accounts) {
 }
 
 async function cuplanePurchases(dir, accounts) {
-  const url = createDatabase(`cuplane_bench_${accounts}`);
+  const url = createDatabase(purchaseDatabase(accounts));
   const server = await startServer({
     bootstrap: purchaseBootstrap(accounts, accounts),
     args: ['--store', url, '--read-rate', '0', '--write-rate', '0'],

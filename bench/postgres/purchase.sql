@@ -1,9 +1,9 @@
 -- The statements of one Postpaid purchase, as cuplane's PostgreSQL store sends them (taken from
 -- the cluster's statement log), for pgbench with -M prepared: the reads one at a time, each
 -- waited for (BEGIN and the transaction id travel with the first), and the writes nobody reads
--- queued with the COMMIT: 8 round trips, as cuplane's. Client c buys as account
--- acct-c from its own service and pool, as in bench/postgres_purchases.mjs. The service's pool
--- is read before BEGIN, into pgbench variables, where cuplane reads the service inside the
+-- queued with the COMMIT: 8 round trips, as cuplane's. Client c buys as account acct-c from
+-- its own service and pool, as in bench/postgres_purchases.mjs. The service's pool is read
+-- before BEGIN, into pgbench variables, where cuplane reads the service inside the
 -- transaction. What pgbench reaches with this is the most any client sending these statements
 -- this way could: no HTTP, no signature, no server between. bench/postgres_purchases.mjs also
 -- runs the same statements in one pipeline (it drops the pipeline marks below and puts one
